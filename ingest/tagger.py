@@ -1,0 +1,124 @@
+"""Tag passages with levers, ODD, trades and one entry point, each with a score and evidence.
+
+A reader can follow every score: it adds up
+- structure: the kind of section the passage sits in ("Témoignage de …" is a testimony,
+  "« Outillage »" a tool) — entry points only;
+- a lexicon: accent-blind prefixes from glossary.yaml found in the text (the evidence lists them);
+- embedding similarity between the passage and each label's description, ranked within
+  its taxonomy (0 for the farthest label, 1 for the nearest).
+A label is kept when its score reaches its taxonomy's threshold, calibrated on the labelled
+sample in tests/data/tagging_sample.jsonl (scripts/calibrate_tagger.py writes thresholds.json).
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from .document import Label, Tags
+from .taxonomy import HERE, fold, taxonomy
+
+THRESHOLDS_FILE = HERE / "thresholds.json"
+MULTI = ("levers", "sdg", "trades")
+WEIGHTS = {"lexicon": 0.6, "embedding": 0.4}            # for levers, ODD, trades
+ENTRY_WEIGHTS = {"structure": 0.5, "lexicon": 0.3, "embedding": 0.2}
+LEXICON_STEP = 0.4                                      # each distinct term found adds this, up to 1
+
+
+def load_thresholds(path: Path = THRESHOLDS_FILE) -> dict[str, float]:
+    if path.exists():
+        return json.loads(path.read_text())
+    return {facet: 0.5 for facet in MULTI}
+
+
+def _pattern(term: str) -> re.Pattern:
+    return re.compile(r"(?<![a-z0-9])" + re.escape(fold(term)))
+
+
+class Tagger:
+    def __init__(self, embedder, thresholds: dict[str, float] | None = None, max_labels: int = 3):
+        self.embedder = embedder
+        self.thresholds = thresholds or load_thresholds()
+        self.max_labels = max_labels
+        self.taxonomy = taxonomy()
+        self.lexicon = {facet: [[(t, _pattern(t)) for t in term.terms] for term in terms]
+                        for facet, terms in self.taxonomy.items()}
+
+    @cached_property
+    def label_vectors(self) -> dict[str, np.ndarray]:
+        return {facet: self.embedder.queries([f"{t.label} : {t.description}" for t in terms])
+                for facet, terms in self.taxonomy.items()}
+
+    def _lexicon(self, facet: str, folded: str) -> list[list[str]]:
+        return [[term for term, pat in patterns if pat.search(folded)] for patterns in self.lexicon[facet]]
+
+    def components(self, text: str, vector: np.ndarray, facet: str) -> tuple[np.ndarray, np.ndarray, list]:
+        """Lexicon and embedding parts of every label's score, and the matched terms."""
+        hits = self._lexicon(facet, fold(text))
+        lexicon = np.array([min(1.0, LEXICON_STEP * len(h)) for h in hits])
+        sims = self.label_vectors[facet] @ vector
+        spread = float(sims.max() - sims.min()) or 1.0
+        return lexicon, (sims - sims.min()) / spread, hits
+
+    def scores(self, text: str, vector: np.ndarray, facet: str) -> np.ndarray:
+        lexicon, embedding, _ = self.components(text, vector, facet)
+        return WEIGHTS["lexicon"] * lexicon + WEIGHTS["embedding"] * embedding
+
+    def _evidence(self, facet: str, index: int, hits: list[str]) -> list[str]:
+        if hits:
+            return hits
+        return [f"proche de : {self.taxonomy[facet][index].description[:120]}"]
+
+    def _multi(self, text: str, vector: np.ndarray, facet: str) -> list[Label]:
+        lexicon, embedding, hits = self.components(text, vector, facet)
+        score = WEIGHTS["lexicon"] * lexicon + WEIGHTS["embedding"] * embedding
+        order = [i for i in np.argsort(-score) if score[i] >= self.thresholds[facet]][: self.max_labels]
+        terms = self.taxonomy[facet]
+        return [Label(id=terms[i].id, label=terms[i].label, score=round(float(score[i]), 3),
+                      evidence=self._evidence(facet, i, hits[i])) for i in order]
+
+    def _entry_point(self, text: str, vector: np.ndarray, kind: str) -> Label:
+        lexicon, embedding, hits = self.components(text, vector, "entry_points")
+        terms = self.taxonomy["entry_points"]
+        structure = np.array([1.0 if kind in t.kinds else 0.0 for t in terms])
+        score = (ENTRY_WEIGHTS["structure"] * structure + ENTRY_WEIGHTS["lexicon"] * lexicon
+                 + ENTRY_WEIGHTS["embedding"] * embedding)
+        best = int(np.argmax(score))
+        evidence = [f"section : {kind}"] if structure[best] else []
+        evidence += self._evidence("entry_points", best, hits[best]) if (hits[best] or not evidence) else []
+        return Label(id=terms[best].id, label=terms[best].label, score=round(float(score[best]), 3),
+                     evidence=evidence)
+
+    def tag(self, text: str, vector: np.ndarray, kind: str = "text") -> Tags:
+        return Tags(levers=self._multi(text, vector, "levers"), sdg=self._multi(text, vector, "sdg"),
+                    trades=self._multi(text, vector, "trades"), entry_point=self._entry_point(text, vector, kind))
+
+
+def apply_editor_tags(tags: Tags, editor: dict | None) -> Tags:
+    """Editor tags from the metadata file: added with score 1, or replacing the automatic
+    ones when ``"replace": true``; an editor's entry point always wins."""
+    if not editor:
+        return tags
+    replace = bool(editor.get("replace"))
+    tax = taxonomy()
+    for facet in MULTI:
+        given = editor.get(facet) or []
+        if not given and not replace:
+            continue
+        kept = [] if replace else [l for l in getattr(tags, facet) if str(l.id) not in map(str, given)]
+        editor_labels = []
+        for id_ in given:
+            term = next((t for t in tax[facet] if str(t.id) == str(id_)), None)
+            if term is None:
+                raise ValueError(f"étiquette inconnue pour {facet} : {id_!r}")
+            editor_labels.append(Label(id=term.id, label=term.label, score=1.0, evidence=["étiquette éditoriale"]))
+        setattr(tags, facet, editor_labels + kept)
+    if editor.get("entry_point"):
+        term = next((t for t in tax["entry_points"] if t.id == editor["entry_point"]), None)
+        if term is None:
+            raise ValueError(f"point d'entrée inconnu : {editor['entry_point']!r}")
+        tags.entry_point = Label(id=term.id, label=term.label, score=1.0, evidence=["étiquette éditoriale"])
+    return tags

@@ -1,0 +1,1 @@
+"""Search: questions in, ranked passages out (the third layer)."""

