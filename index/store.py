@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 from pathlib import Path
 
 from ingest.document import Document, Passage
@@ -29,17 +30,30 @@ CREATE VIRTUAL TABLE IF NOT EXISTS lexical_vocab USING fts5vocab(lexical, 'col')
 
 
 class Store:
-    def __init__(self, path: Path, readonly: bool = False):
+    """One SQLite connection per thread, so concurrent searches never share a cursor."""
+
+    def __init__(self, path: Path):
         self.path = Path(path)
-        uri = f"file:{self.path}?mode=ro" if readonly else f"file:{self.path}"
-        self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
-        self.db.row_factory = sqlite3.Row
-        if not readonly:
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.executescript(SCHEMA)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.executescript(SCHEMA)
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(str(self.path), check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            self._local.conn = conn
+            self._all.append(conn)
+        return conn
 
     def close(self) -> None:
-        self.db.close()
+        for conn in self._all:
+            conn.close()
+        self._all.clear()
+        self._local = threading.local()
 
     def copy_to(self, path: Path) -> "Store":
         target = sqlite3.connect(str(path))

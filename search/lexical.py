@@ -68,8 +68,9 @@ class LexicalSearcher:
         known = sum(1 for w in ws if w in self.vocabulary or w in corrections or w.isdigit())
         return Spelling(query, corrections, known / len(ws) if ws else 0.0)
 
-    def search(self, query: str, n: int, where: str = "1", args: list | None = None) -> list[tuple[int, float]]:
-        """(vid, BM25 score) of the best ``n`` passages; ``where`` filters ``passages p``."""
+    def search(self, query: str, n: int | None, where: str = "1", args: list | None = None) -> list[tuple[int, float]]:
+        """(vid, BM25 score) of the best ``n`` passages (all matches when ``n`` is None), best first;
+        ``where`` filters ``passages p``."""
         terms = sorted(set(analyse(query)))
         if not terms:
             return []
@@ -77,5 +78,5 @@ class LexicalSearcher:
         rank = f"bm25(lexical, 1.0, {HEADER_WEIGHT}, 0.0)"
         rows = self.store.db.execute(
             f"SELECT lexical.rowid, -{rank} FROM lexical JOIN passages p ON p.vid = lexical.rowid "
-            f"WHERE lexical MATCH ? AND {where} ORDER BY {rank} LIMIT ?", [match, *(args or []), n])
+            f"WHERE lexical MATCH ? AND {where} ORDER BY {rank} LIMIT ?", [match, *(args or []), n or -1])
         return [(int(v), float(s)) for v, s in rows]

@@ -1,9 +1,15 @@
 """Hybrid retrieval over a loaded snapshot: dense (FAISS) and lexical (BM25 over analysed French)
-fused by weighted reciprocal rank; ``search`` is ``batchsearch([q])[0]``."""
+fused by weighted reciprocal rank; ``search`` is ``batchsearch([q])[0]``.
+
+The result set of a question (what ``total`` and the facets count) is the union of its dense
+candidates and of every passage sharing a term with it, within the filters; the ranked hits
+are the best of that set."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+
+import numpy as np
 
 from index.index import Index
 from ingest.document import Passage
@@ -18,9 +24,9 @@ from .records import record
 
 @dataclass
 class SearchSettings:
-    candidates: int = 100          # taken from each side before fusion
+    candidates: int = 100          # dense candidates, and lexical ones fused
     dense_weight: float = 1.0
-    lexical_weight: float = 1.0
+    lexical_weight: float = 1.0    # scaled by the share of the question's words the corpus knows
     rrf_k: int = 30
     per_section: int = 3           # at most this many passages of one section in the top k
     lexical: bool = True           # False: dense only (for benchmarks and comparisons)
@@ -41,6 +47,11 @@ class Results:
     query: str
     hits: list[Hit]
     spelling: Spelling = field(default_factory=lambda: Spelling(""))
+    pool: set[int] = field(default_factory=set)      # the whole filtered result set (passage vids)
+
+    @property
+    def total(self) -> int:
+        return len(self.pool)
 
 
 class Searcher:
@@ -54,36 +65,65 @@ class Searcher:
     def lexical(self) -> LexicalSearcher:
         return LexicalSearcher(self.index.store)
 
-    def _lexical_weight(self, spelling: Spelling) -> float:
-        # A question in another language than the corpus shares few of its words: trust BM25 less.
-        return self.settings.lexical_weight * spelling.coverage
+    @cached_property
+    def titles(self) -> dict[str, str]:
+        return self.index.store.titles()
+
+    def vector(self, query: str) -> np.ndarray:
+        """The question's embedding, from a small LRU cache (repeated and as-you-type questions)."""
+        cache = self.__dict__.setdefault("_vectors", {})
+        if query in cache:
+            cache[query] = cache.pop(query)  # most recent last
+            return cache[query]
+        vec = self.embedder.queries([query])[0]
+        cache[query] = vec
+        if len(cache) > 1024:
+            cache.pop(next(iter(cache)))
+        return vec
+
+    def spell(self, query: str) -> Spelling:
+        return self.lexical.spell(query) if self.settings.lexical else Spelling(query)
+
+    def rank(self, vector: np.ndarray, spelling: Spelling, filters: Filters, k: int,
+             exclude: set[int] = frozenset()) -> tuple[list[tuple[int, float]], set[int]]:
+        """(vid, fused score) of the best ``k`` and the whole result set, for one question."""
+        s = self.settings
+        allowed = filters.allowed(self.index.store)
+        if allowed is not None and not allowed:
+            return [], set()
+        _, dense = self.index.vectors.search(vector[None, :], s.candidates + len(exclude), allowed)
+        rankings = [[int(v) for v in dense[0] if v >= 0 and int(v) not in exclude]]
+        weights = [s.dense_weight]
+        pool = set(rankings[0])
+        if s.lexical:
+            where, args = filters.sql()
+            lexical = [v for v, _ in self.lexical.search(spelling.lexical_query, None, where, args) if v not in exclude]
+            rankings.append(lexical[: s.candidates])
+            weights.append(s.lexical_weight * spelling.coverage)
+            pool.update(lexical)
+        fused = sorted(rrf(rankings, weights, s.rrf_k).items(), key=lambda kv: -kv[1])[: max(k * 4, 40)]
+        return fused, pool
+
+    def hits(self, ranked: list[tuple[int, float]], k: int, per_section: int | None = None) -> list[Hit]:
+        found = self.index.store.passages([v for v, _ in ranked])
+        kept = diversify([(v, sc) for v, sc in ranked if v in found], lambda x: found[x[0]].text,
+                         lambda x: (found[x[0]].doc_id, found[x[0]].section), k,
+                         per_section or self.settings.per_section)
+        return [Hit(found[v], sc, self.titles.get(found[v].doc_id, "")) for v, sc in kept]
 
     def batchsearch(self, queries: list[str], k: int = 10, filters: Filters | None = None) -> list[Results]:
         filters = filters or Filters()
-        s = self.settings
-        allowed = filters.allowed(self.index.store)
-        spellings = [self.lexical.spell(q) if s.lexical else Spelling(q) for q in queries]
-        if allowed is not None and not allowed:
-            return [Results(q, [], sp) for q, sp in zip(queries, spellings)]
-        vectors = self.embedder.queries(queries)
-        _, dense_vids = self.index.vectors.search(vectors, s.candidates, allowed)
-        where, args = filters.sql()
-        ranked = []
-        for spelling, row in zip(spellings, dense_vids):
-            rankings, weights = [[int(v) for v in row if v >= 0]], [s.dense_weight]
-            if s.lexical:
-                rankings.append([v for v, _ in self.lexical.search(spelling.lexical_query, s.candidates, where, args)])
-                weights.append(self._lexical_weight(spelling))
-            fused = rrf(rankings, weights, s.rrf_k)
-            ranked.append(sorted(fused.items(), key=lambda kv: -kv[1])[: max(k * 4, 40)])
-        found = self.index.store.passages(sorted({v for top in ranked for v, _ in top}))
-        ranked = [diversify([(v, sc) for v, sc in top if v in found], lambda x: found[x[0]].text,
-                            lambda x: (found[x[0]].doc_id, found[x[0]].section), k, s.per_section)
-                  for top in ranked]
-        titles = self.index.store.titles()
-        return [Results(q, [Hit(found[v], score, titles.get(found[v].doc_id, "")) for v, score in top if v in found],
-                        sp)
-                for q, sp, top in zip(queries, spellings, ranked)]
+        spellings = [self.spell(q) for q in queries]
+        missing = [q for q in queries if q not in self.__dict__.get("_vectors", {})]
+        if len(missing) > 1:  # encode a batch in one pass
+            for q, v in zip(missing, self.embedder.queries(missing)):
+                self.__dict__.setdefault("_vectors", {})[q] = v
+        vectors = [self.vector(q) for q in queries]
+        out = []
+        for query, spelling, vector in zip(queries, spellings, vectors):
+            ranked, pool = self.rank(vector, spelling, filters, k)
+            out.append(Results(query, self.hits(ranked, k), spelling, pool))
+        return out
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> Results:
         return self.batchsearch([query], k, filters)[0]

@@ -1,0 +1,54 @@
+"""One question, everything a screen shows: ranked passages, total, facets, groups by entry
+point, overview. The search page, the JSON API and the CLI all call ``answer``."""
+from __future__ import annotations
+
+import dataclasses
+import time
+
+from index.analysis import analyse
+
+from .facets import facet_counts
+from .filters import Filters
+from .overview import overview
+from .searcher import Searcher
+
+MAX_QUERY_CHARS = 500
+
+
+def answer(searcher: Searcher, query: str, k: int = 10, filters: Filters | None = None,
+           group_size: int = 3) -> dict:
+    started = time.perf_counter()
+    filters = filters or Filters()
+    notices = []
+    query = " ".join("".join(ch if ch.isprintable() else " " for ch in query).split())
+    if len(query) > MAX_QUERY_CHARS:
+        query = query[:MAX_QUERY_CHARS]
+        notices.append(f"question tronquée à {MAX_QUERY_CHARS} caractères")
+    if not query:
+        return {"query": "", "took_ms": 0.0, "total": 0, "results": [], "facets": {}, "groups": [],
+                "overview": None, "corrections": {}, "notices": notices}
+    spelling = searcher.spell(query)
+    vector = searcher.vector(query)
+    ranked, pool = searcher.rank(vector, spelling, filters, k)
+    hits = searcher.hits(ranked, k)
+    facets = facet_counts(searcher.index.store, pool)
+    groups = []
+    for entry in facets.get("entry_point", []):
+        if filters.entry_points and entry["id"] not in filters.entry_points:
+            continue
+        scoped = dataclasses.replace(filters, entry_points=[entry["id"]])
+        top, _ = searcher.rank(vector, spelling, scoped, group_size)
+        groups.append({"entry_point": entry["id"], "label": entry["label"], "count": entry["count"],
+                       "results": [h.record() for h in searcher.hits(top, group_size)]})
+    terms = set(analyse(spelling.lexical_query))
+    return {
+        "query": query,
+        "took_ms": round((time.perf_counter() - started) * 1000, 1),
+        "total": len(pool),
+        "results": [h.record() for h in hits],
+        "facets": facets,
+        "groups": groups,
+        "overview": overview(terms, hits, facets),
+        "corrections": spelling.corrections,
+        "notices": notices,
+    }

@@ -1,0 +1,121 @@
+"""Facets, groups by entry point, overview and related resources, checked against brute force."""
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from index.analysis import analyse
+from search.answer import answer
+from search.filters import Filters
+from search.related import related
+
+QUESTION = "Comment les entreprises s'engagent-elles avec les associations sur les territoires ?"
+
+
+def all_passages(index):
+    return index.store.passages(list(range(0, 100_000)))
+
+
+def passes(p, f: Filters) -> bool:
+    labels = {facet: {str(l.id) for l in getattr(p.tags, facet)} for facet in ("levers", "sdg", "trades")}
+    return ((not f.levers or labels["levers"] & set(f.levers)) and (not f.sdg or labels["sdg"] & set(map(str, f.sdg)))
+            and (not f.trades or labels["trades"] & set(f.trades))
+            and (not f.entry_points or p.tags.entry_point.id in f.entry_points)
+            and (not f.docs or p.doc_id in f.docs) and (not f.languages or p.language in f.languages)
+            and (f.page_min is None or p.page_end >= f.page_min) and (f.page_max is None or p.page_start <= f.page_max))
+
+
+def brute_force_result_set(searcher, question, f: Filters) -> set[int]:
+    """Independently of FAISS and SQL: the dense top candidates by numpy over the filtered passages,
+    plus every filtered passage sharing an analysed term with the question."""
+    index = searcher.index
+    passages = {v: p for v, p in all_passages(index).items() if passes(p, f)}
+    q = searcher.embedder.queries([question])[0]
+    vids = sorted(passages)
+    scores = np.array([float(index.vectors.vector(v) @ q) for v in vids])
+    dense = {vids[i] for i in np.argsort(-scores)[: searcher.settings.candidates]}
+    terms = set(analyse(searcher.spell(question).lexical_query))
+    titles = index.store.titles()
+    lexical = {v for v, p in passages.items()
+               if terms & set(analyse(p.text) + analyse(p.context_header(titles[p.doc_id])))}
+    return dense | lexical
+
+
+@pytest.mark.parametrize("filters", [
+    Filters(),
+    Filters(entry_points=["temoignage"]),
+    Filters(levers=["alliance"], trades=["accompagnement"]),
+    Filters(sdg=[8, 11], page_min=20, page_max=40),
+    Filters(entry_points=["eclairage", "methode"], levers=["numerique", "evaluer"], languages=["fr"]),
+])
+def test_facet_counts_equal_a_brute_force_count(searcher, filters):
+    result = answer(searcher, QUESTION, k=10, filters=filters)
+    expected_set = brute_force_result_set(searcher, QUESTION, filters)
+    assert result["total"] == len(expected_set)
+    passages = searcher.index.store.passages(sorted(expected_set))
+    for facet in ("levers", "sdg", "trades"):
+        expected = Counter(str(l.id) for p in passages.values() for l in getattr(p.tags, facet))
+        assert {str(x["id"]): x["count"] for x in result["facets"][facet]} == dict(expected)
+    expected = Counter(p.tags.entry_point.id for p in passages.values())
+    assert {x["id"]: x["count"] for x in result["facets"]["entry_point"]} == dict(expected)
+    assert all(passes(searcher.index.store.passages([searcher.index.store.vid_of(r["id"])])
+                      [searcher.index.store.vid_of(r["id"])], filters) for r in result["results"])
+
+
+def test_groups_cover_every_entry_point_with_matches(searcher):
+    result = answer(searcher, QUESTION, k=10)
+    with_matches = {x["id"] for x in result["facets"]["entry_point"] if x["count"]}
+    assert len(with_matches) >= 3
+    groups = {g["entry_point"]: g for g in result["groups"]}
+    assert set(groups) == with_matches
+    for ep, g in groups.items():
+        assert g["results"] and all(r["entry_point"]["id"] == ep for r in g["results"])
+
+
+def test_overview_sentences_come_from_the_top_results_with_pages(searcher):
+    result = answer(searcher, "Comment La Poste coopère-t-elle avec l'économie sociale et solidaire ?")
+    sentences = result["overview"]["sentences"]
+    assert 3 <= len(sentences) <= 5
+    top = {r["id"]: r for r in result["results"][:5]}
+    for s in sentences:
+        assert s["passage_id"] in top and s["page"] == top[s["passage_id"]]["page_start"]
+        assert s["text"][:40] in " ".join(top[s["passage_id"]]["text"].split())
+    assert len({s["text"] for s in sentences}) == len(sentences)
+    assert any("Poste" in o["name"] for o in result["overview"]["organisations"])
+
+
+def test_related_never_returns_the_source_and_respects_filters(searcher):
+    source = searcher.search("tiers-lieu autogéré par des jeunes à Orléans", k=1).hits[0].passage
+    hits = related(searcher, source_id=source.id, k=5)
+    assert len(hits) == 5
+    assert all(h.passage.id != source.id and h.passage.section != source.section for h in hits)
+    assert len({h.passage.tags.entry_point.id for h in hits}) >= 2       # across entry points
+    only = related(searcher, source_id=source.id, k=5, filters=Filters(entry_points=["eclairage"]))
+    assert only and all(h.passage.tags.entry_point.id == "eclairage" for h in only)
+
+
+def test_related_from_a_document_or_free_text(searcher, fresh, tmp_path, embedder):
+    from conftest import PROCEEDINGS
+    from index.index import Index
+    from search.searcher import Searcher
+
+    for name in ("kit-a", "kit-b"):
+        (tmp_path / f"{name}.md").write_text(
+            f"# {name}\n\nUn tiers-lieu géré par des jeunes accueille les porteurs de projets du quartier {name}, "
+            "avec un fablab, un espace de coworking et des ateliers ouverts aux habitants le samedi.\n", encoding="utf-8")
+        fresh.add([(tmp_path / f"{name}.md", {})])
+    fresh.add([(PROCEEDINGS, {})])
+    s = Searcher(Index.current(fresh.data_dir), embedder)
+    from_doc = related(s, source_id="kit-a", k=3)
+    assert from_doc and all(h.passage.doc_id != "kit-a" for h in from_doc)
+    assert from_doc[0].passage.doc_id == "kit-b"
+    from_text = related(s, text="Un tiers-lieu pour les jeunes avec un fablab dans le quartier", k=3)
+    assert {h.passage.doc_id for h in from_text} & {"kit-a", "kit-b"}
+
+
+def test_odd_queries_get_a_sensible_answer(searcher):
+    assert answer(searcher, "")["results"] == []
+    assert answer(searcher, "   \x00\x1f  ")["results"] == []
+    long = answer(searcher, "alliances " * 200)
+    assert long["notices"] and long["results"]
+    assert answer(searcher, "🌍 ODD 17 ✨ جمعيات")["query"]
