@@ -85,6 +85,16 @@ def cmd_eval(ctx, args):
         print(format_report(report))
 
 
+def cmd_serve(ctx, args):
+    import uvicorn
+
+    from api.app import create_app
+    from api.service import Service
+
+    print(f"Catalyse : http://{args.host}:{args.port} (index dans {ctx.settings.data_dir})", file=sys.stderr)
+    uvicorn.run(create_app(Service(ctx.settings)), host=args.host, port=args.port, log_level="warning")
+
+
 def cmd_stats(ctx, args):
     print(json.dumps(ctx.index().stats(), ensure_ascii=False, indent=2))
 
@@ -122,6 +132,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true")
     s.add_argument("--verbose", "-v", action="store_true")
     s.set_defaults(run=cmd_eval)
+    s = sub.add_parser("serve", help="servir la page de recherche, le widget et l'API")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8000)
+    s.set_defaults(run=cmd_serve)
     s = sub.add_parser("stats", help="ce que contient l'index")
     s.set_defaults(run=cmd_stats)
     return p

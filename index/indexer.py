@@ -8,6 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+Report = Callable[[str], None]
+
+
+def _quiet(message: str) -> None:
+    pass
+
 from ingest.errors import CatalyseError
 from ingest.pipeline import IngestedDocument, Ingestor
 from ingest.readers import FORMATS, load_metadata
@@ -104,9 +110,10 @@ class Indexer:
         return out
 
     # -- operations ------------------------------------------------------------------------
-    def add(self, items: list[tuple[Path, dict | None]], progress: bool = False) -> list[Change]:
+    def add(self, items: list[tuple[Path, dict | None]], progress: bool = False, report: Report = _quiet) -> list[Change]:
         """Add or update publications (one snapshot for all). Each file is read, cut, tagged and
         embedded before anything is written, so a bad file changes nothing."""
+        report("en attente de l'index")
         with self.snapshots.lock():
             current = self.snapshots.current()
             index = Index.load(current) if current else None
@@ -117,6 +124,7 @@ class Indexer:
             for path, meta in items:
                 path = Path(path)
                 meta = meta if meta is not None else load_metadata(path)
+                report(f"lecture, découpage et vectorisation de {path.name}")
                 ingested = self.ingestor.run(path, meta, progress=progress)
                 doc = ingested.document
                 if index:
@@ -135,6 +143,7 @@ class Indexer:
                 return changes
             for path, meta, _ in todo:
                 self._keep_original(path, meta)
+            report("écriture d'un nouvel instantané de l'index")
 
             def change(store: Store, vectors: VectorIndex) -> None:
                 for _, _, ingested in todo:
@@ -143,6 +152,17 @@ class Indexer:
 
             self._build(change)
             return changes
+
+    def add_ingested(self, items: list[IngestedDocument]) -> list[Change]:
+        """Add documents already cut, tagged and embedded (bulk loads, benchmarks), in one snapshot."""
+        with self.snapshots.lock():
+            def change(store: Store, vectors: VectorIndex) -> None:
+                for item in items:
+                    vectors.remove(store.remove(item.document.id))
+                    self._insert(store, vectors, item)
+
+            self._build(change)
+            return [Change(i.document.id, "added", len(i.passages)) for i in items]
 
     def remove(self, doc_id: str) -> Change:
         with self.snapshots.lock():
@@ -161,10 +181,15 @@ class Indexer:
             shutil.rmtree(self.originals / doc_id, ignore_errors=True)
             return Change(doc_id, "removed", len(removed))
 
-    def reindex(self, progress: bool = False) -> list[Change]:
+    def reindex(self, progress: bool = False, report: Report = _quiet) -> list[Change]:
         """Rebuild from the stored originals with the configured model, into a fresh snapshot."""
         with self.snapshots.lock():
-            ingested = [self.ingestor.run(path, meta, progress=progress) for path, meta in self._stored_originals()]
+            ingested = []
+            originals = self._stored_originals()
+            for n, (path, meta) in enumerate(originals, 1):
+                report(f"réindexation {n}/{len(originals)} : {path.name}")
+                ingested.append(self.ingestor.run(path, meta, progress=progress))
+            report("écriture d'un nouvel instantané de l'index")
 
             def change(store: Store, vectors: VectorIndex) -> None:
                 for item in ingested:

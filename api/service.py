@@ -1,0 +1,158 @@
+"""The running service: readiness, the current snapshot (switched in without restart after each
+edit) and the editors' jobs, run one at a time in a background thread."""
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import shutil
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from index.indexer import publications
+from index.snapshots import Snapshots
+from ingest.errors import CatalyseError
+from ingest.settings import Settings
+from search.searcher import Searcher
+
+from .context import Context
+
+log = logging.getLogger("catalyse")
+
+SERVICE_ENVIRONMENT = {
+    "CATALYSE_EDITOR_TOKEN": "bearer token of the editor endpoints and page; unset = editing off",
+    "CATALYSE_CORS_ORIGINS": "comma-separated origins allowed to call the API (the widget's host sites)",
+    "CATALYSE_MAX_UPLOAD_MB": "largest accepted upload, in MB (default 50)",
+}
+
+
+@dataclass
+class ServiceConfig:
+    editor_token: str | None = field(default_factory=lambda: os.environ.get("CATALYSE_EDITOR_TOKEN") or None)
+    cors_origins: list[str] = field(default_factory=lambda: [
+        o.strip() for o in os.environ.get("CATALYSE_CORS_ORIGINS", "").split(",") if o.strip()])
+    max_upload_mb: float = field(default_factory=lambda: float(os.environ.get("CATALYSE_MAX_UPLOAD_MB", "50")))
+
+
+@dataclass
+class Job:
+    id: str
+    kind: str
+    status: str = "en attente"        # en attente, en cours, terminé, échec
+    message: str = ""
+    doc_id: str | None = None
+    error_code: str | None = None
+    created: float = field(default_factory=time.time)
+    finished: float | None = None
+
+    def public(self) -> dict:
+        return {k: v for k, v in self.__dict__.items()}
+
+
+class Service:
+    def __init__(self, settings: Settings | None = None, config: ServiceConfig | None = None):
+        self.settings = settings or Settings()
+        self.config = config or ServiceConfig()
+        self.context = Context(self.settings)
+        self.snapshots = Snapshots(self.settings.data_dir)
+        self.ready = threading.Event()
+        self.status = "démarrage"
+        self.failure: str | None = None
+        self._searcher: Searcher | None = None
+        self._loaded: str | None = None
+        self._swap = threading.Lock()
+        self.jobs: dict[str, Job] = {}
+        self._queue: queue.Queue = queue.Queue()
+
+    # -- start-up ---------------------------------------------------------------------
+    def start(self, background: bool = True) -> None:
+        threading.Thread(target=self._work, name="catalyse-editor", daemon=True).start()
+        if background:
+            threading.Thread(target=self._prepare, name="catalyse-start", daemon=True).start()
+        else:
+            self._prepare()
+
+    def _prepare(self) -> None:
+        try:
+            self.status = "chargement du modèle"
+            self.context.embedder.queries(["échauffement"])  # load and warm the model
+            if self.snapshots.current() is None:
+                files = publications(self.settings.corpus_dir)
+                self.status = f"première indexation du corpus ({len(files)} publications)"
+                log.warning("building the index from %s", self.settings.corpus_dir)
+                self.context.indexer.add([(f, None) for f in files], progress=True,
+                                         report=lambda m: setattr(self, "status", m))
+            self.reload()
+            self.status = "prêt"
+            self.ready.set()
+        except Exception as exc:  # the service keeps answering /health with the reason
+            log.exception("start-up failed")
+            self.failure = self.status = f"échec du démarrage : {exc}"
+
+    # -- the current snapshot -------------------------------------------------------------
+    def reload(self) -> Searcher:
+        with self._swap:
+            current = self.snapshots.current()
+            if current is None:
+                raise CatalyseError("aucun index", "no_index")
+            if self._searcher is None or current.name != self._loaded:
+                searcher = self.context.searcher()
+                self._searcher, self._loaded = searcher, searcher.index.path.name
+            return self._searcher
+
+    def searcher(self) -> Searcher:
+        """The searcher of the current snapshot; a snapshot switched by another process
+        (the CLI) is picked up at the next request."""
+        current = self.snapshots.current()
+        if self._searcher is None or (current is not None and current.name != self._loaded):
+            return self.reload()
+        return self._searcher
+
+    # -- editors' jobs -------------------------------------------------------------------------
+    def submit(self, kind: str, run: Callable[[Job], None], doc_id: str | None = None) -> Job:
+        job = Job(id=uuid.uuid4().hex[:12], kind=kind, doc_id=doc_id)
+        self.jobs[job.id] = job
+        self._queue.put((job, run))
+        return job
+
+    def _work(self) -> None:
+        while True:
+            job, run = self._queue.get()
+            job.status = "en cours"
+            try:
+                run(job)
+                self.reload()
+                job.status, job.message = "terminé", job.message or "terminé"
+            except CatalyseError as exc:
+                job.status, job.message, job.error_code = "échec", str(exc), exc.code
+            except Exception as exc:  # a bug must not kill the worker
+                log.exception("job %s failed", job.id)
+                job.status, job.message, job.error_code = "échec", f"erreur interne : {type(exc).__name__}", "internal"
+            finally:
+                job.finished = time.time()
+
+    def add_upload(self, path: Path, metadata: dict) -> Job:
+        def run(job: Job) -> None:
+            try:
+                [change] = self.context.indexer.add([(path, metadata)], report=lambda m: setattr(job, "message", m))
+                job.message = {"added": "ajouté", "updated": "mis à jour", "unchanged": "déjà indexé, inchangé"}.get(
+                    change.status, change.status) + f" ({change.passages} passages)"
+            finally:
+                shutil.rmtree(path.parent, ignore_errors=True)
+        return self.submit("ajout", run, doc_id=path.stem)
+
+    def remove(self, doc_id: str) -> Job:
+        def run(job: Job) -> None:
+            change = self.context.indexer.remove(doc_id)
+            job.message = f"retiré ({change.passages} passages)"
+        return self.submit("retrait", run, doc_id=doc_id)
+
+    def reindex(self) -> Job:
+        def run(job: Job) -> None:
+            changes = self.context.indexer.reindex(report=lambda m: setattr(job, "message", m))
+            job.message = f"réindexé : {len(changes)} publications"
+        return self.submit("réindexation", run)
