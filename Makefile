@@ -1,4 +1,5 @@
 # The two commands of the README: `make run` (index the bundled corpus and serve it) and `make test`.
+# Browser tests need Debian's chromium (`apt-get install chromium`; .ci/run installs it).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -19,9 +20,8 @@ setup: $(BIN)/catalyse
 ingest: setup
 	$(BIN)/catalyse ingest
 
-run: ingest
-	$(BIN)/catalyse stats
-	$(BIN)/catalyse search "Quels sont les 4 métiers de la catalyse territoriale ?" --k 3
+run: setup
+	$(BIN)/catalyse serve --host 127.0.0.1 --port 8000
 
 test: setup
 	$(BIN)/python -m pytest -q

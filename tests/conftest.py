@@ -57,3 +57,68 @@ def fresh(settings, embedder, tmp_path):
     from ingest.pipeline import Ingestor
 
     return Indexer(tmp_path / "data", Ingestor(embedder))
+
+
+EDITOR_TOKEN = "jeton-de-test-0123456789"
+WIDGET_ORIGIN_PORT_OFFSET = 1
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def widget_origin():
+    """A static page on another loopback origin (another port): the site that embeds the widget."""
+    import http.server
+    import threading
+
+    folder = Path(__import__("tempfile").mkdtemp())
+    port = _free_port()
+    handler = lambda *a, **kw: http.server.SimpleHTTPRequestHandler(*a, directory=str(folder), **kw)  # noqa: E731
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield {"url": f"http://127.0.0.1:{port}", "folder": folder}
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="session")
+def server(context, settings, widget_origin, tmp_path_factory):
+    """The real app over real HTTP, on a copy of the session's data directory (editors change it)."""
+    import shutil
+    import threading
+    import time
+
+    import httpx
+    import uvicorn
+
+    from api.app import create_app
+    from api.service import Service, ServiceConfig
+    from ingest.settings import Settings
+
+    data = tmp_path_factory.mktemp("served") / "data"
+    shutil.copytree(settings.data_dir, data)
+    served = Settings(data_dir=data, corpus_dir=settings.corpus_dir, model=settings.model,
+                      model_cache=settings.model_cache)
+    service = Service(served, ServiceConfig(editor_token=EDITOR_TOKEN, cors_origins=[widget_origin["url"]],
+                                            max_upload_mb=2))
+    service.context.__dict__["embedder"] = context.embedder      # one model in memory
+    app = create_app(service)
+    port = _free_port()
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    threading.Thread(target=uv.run, daemon=True).start()
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            if httpx.get(base + "/health").status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    yield {"url": base, "service": service}
+    uv.should_exit = True

@@ -1,0 +1,169 @@
+"""The JSON API over real HTTP, against the real app and the real index."""
+import json
+import time
+
+import httpx
+import pytest
+
+from conftest import EDITOR_TOKEN, PROCEEDINGS
+from pdfgen import make_pdf
+
+AUTH = {"Authorization": f"Bearer {EDITOR_TOKEN}"}
+
+
+@pytest.fixture(scope="module")
+def api(server):
+    with httpx.Client(base_url=server["url"], timeout=120) as client:
+        yield client
+
+
+def wait_for(api, job, timeout=300):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        state = api.get(f"/api/jobs/{job['id']}", headers=AUTH).json()
+        if state["status"] in ("terminé", "échec"):
+            return state
+        time.sleep(0.3)
+    raise AssertionError(f"job {job['id']} still running")
+
+
+def test_health_reports_the_index(api):
+    body = api.get("/health").json()
+    assert body["status"] == "ok" and body["index"]["passages"] > 200
+
+
+def test_search_payload(api):
+    r = api.get("/api/search", params={"q": "tiers-lieu autogéré par des jeunes à Orléans", "k": 5})
+    assert r.status_code == 200
+    body = r.json()
+    assert set(body) >= {"query", "took_ms", "total", "results", "facets", "groups", "overview"}
+    assert len(body["results"]) == 5 and body["total"] >= 5
+    first = body["results"][0]
+    for key in ("id", "doc_id", "doc_title", "text", "snippet_html", "page_start", "page_end", "section", "speaker",
+                "organisation", "entry_point", "levers", "sdg", "trades", "score", "url"):
+        assert key in first
+    assert first["url"].startswith("/corpus/actes-6e-rencontre-2020.pdf#page=")
+    assert "<mark>" in " ".join(r["snippet_html"] for r in body["results"])
+    assert "autogestion" in " ".join(" ".join(r["text"].split()) for r in body["results"])
+
+
+def test_search_filters_are_repeatable(api):
+    body = api.get("/api/search", params=[("q", "alliances"), ("entry_point", "temoignage"),
+                                          ("entry_point", "outil"), ("sdg", "8")]).json()
+    assert body["results"]
+    for r in body["results"]:
+        assert r["entry_point"]["id"] in ("temoignage", "outil") and 8 in [l["id"] for l in r["sdg"]]
+    assert {x["id"] for x in body["facets"]["entry_point"]} <= {"temoignage", "outil"}
+
+
+def test_snippets_escape_the_text(api):
+    body = api.get("/api/search", params={"q": "<script>alert(1)</script> alliances"}).json()
+    assert body["query"].startswith("<script>")
+    assert all("<script" not in r["snippet_html"] for r in body["results"])
+
+
+def test_related_by_id_and_by_text(api):
+    first = api.get("/api/search", params={"q": "garage solidaire mobilité", "k": 1}).json()["results"][0]
+    r = api.get("/api/related", params={"id": first["id"], "k": 4}).json()
+    assert len(r["results"]) == 4 and first["id"] not in [x["id"] for x in r["results"]]
+    t = api.post("/api/related", json={"text": "Un garage solidaire pour aider les chômeurs à se déplacer", "k": 3})
+    assert t.status_code == 200 and len(t.json()["results"]) == 3
+    assert api.get("/api/related", params={"id": "nulle-part"}).json()["error"]["code"] == "unknown_source"
+
+
+def test_tag_suggests_labels_with_evidence(api):
+    r = api.post("/api/tag", json={"text": "Nous animons un tiers-lieu avec un fablab et un espace de coworking "
+                                           "pour accompagner les porteurs de projets du quartier."}).json()
+    assert r["entry_point"]["id"] in ("temoignage", "outil", "methode", "eclairage")
+    assert "lieu" in [l["id"] for l in r["trades"]]
+    assert all(l["evidence"] for l in r["trades"])
+
+
+def test_documents_and_corpus_file(api):
+    docs = api.get("/api/documents").json()["documents"]
+    assert [d["id"] for d in docs] == ["actes-6e-rencontre-2020"]
+    one = api.get("/api/documents/actes-6e-rencontre-2020").json()
+    assert one["pages"] == 63 and one["metadata"]["date"] == "2020-07-08"
+    pdf = api.get("/corpus/actes-6e-rencontre-2020.pdf")
+    assert pdf.status_code == 200 and pdf.content == PROCEEDINGS.read_bytes()
+    assert api.get("/corpus/..%2Fstore.sqlite").status_code == 404
+    assert api.get("/api/documents/absent").status_code == 404
+
+
+def test_openapi_documents_the_api(api):
+    schema = api.get("/openapi.json").json()
+    for path in ("/api/search", "/api/related", "/api/tag", "/api/documents", "/api/documents/{doc_id}",
+                 "/api/reindex", "/health"):
+        assert path in schema["paths"]
+    assert api.get("/docs").status_code == 200
+
+
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer faux"}, {"Authorization": EDITOR_TOKEN}])
+def test_wrong_or_missing_token_gets_401_and_changes_nothing(api, headers, tmp_path):
+    before = api.get("/health").json()["index"]
+    pdf = make_pdf(tmp_path / "intrus.pdf", [["Un document qui ne doit pas entrer dans l'index."]])
+    assert api.post("/api/documents", files={"file": pdf.open("rb")}, headers=headers).status_code == 401
+    assert api.delete("/api/documents/actes-6e-rencontre-2020", headers=headers).status_code == 401
+    assert api.post("/api/reindex", headers=headers).status_code == 401
+    assert api.get("/api/jobs", headers=headers).status_code == 401
+    assert api.get("/health").json()["index"] == before
+
+
+def test_editor_adds_and_removes_a_publication(api, tmp_path):
+    pdf = make_pdf(tmp_path / "Guide compost (v2).pdf",
+                   [["Guide du lombricompostage partagé en pied d'immeuble.",
+                     "Les habitants de Villeurbanne installent des lombricomposteurs collectifs",
+                     "avec le bailleur social, une association de quartier et la métropole."],
+                    ["Chaque trimestre, un café réparation réunit les voisins autour du compost."]], "Guide compost")
+    meta = {"title": "Guide du lombricompostage partagé", "kind": "kit", "tags": {"entry_point": "outil"}}
+    r = api.post("/api/documents", files={"file": ("Guide compost (v2).pdf", pdf.read_bytes(), "application/pdf")},
+                 data={"metadata": json.dumps(meta)}, headers=AUTH)
+    assert r.status_code == 202, r.text
+    done = wait_for(api, r.json())
+    assert done["status"] == "terminé", done
+    hits = api.get("/api/search", params={"q": "lombricompostage", "k": 3}).json()["results"]
+    assert hits[0]["doc_id"] == "guide-compost-v2" and hits[0]["entry_point"]["id"] == "outil"
+    assert hits[0]["url"] == "/corpus/guide-compost-v2.pdf#page=1"
+    assert api.get(hits[0]["url"].split("#")[0]).content == pdf.read_bytes()
+    again = wait_for(api, api.post("/api/documents", files={"file": ("Guide compost (v2).pdf", pdf.read_bytes())},
+                                   data={"metadata": json.dumps(meta)}, headers=AUTH).json())
+    assert "inchangé" in again["message"]
+    removed = wait_for(api, api.delete("/api/documents/guide-compost-v2", headers=AUTH).json())
+    assert removed["status"] == "terminé"
+    assert all(h["doc_id"] != "guide-compost-v2"
+               for h in api.get("/api/search", params={"q": "lombricompostage"}).json()["results"])
+
+
+@pytest.mark.parametrize("name, content, status, code", [
+    ("vide.pdf", b"", 422, "empty_file"),
+    ("image.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, 415, "unsupported_type"),
+    ("gros.txt", b"a " * (1024 * 1024 + 10), 413, "too_large"),
+])
+def test_bad_uploads_are_refused_clearly(api, name, content, status, code):
+    r = api.post("/api/documents", files={"file": (name, content)}, headers=AUTH)
+    assert r.status_code == status and r.json()["error"]["code"] == code
+
+
+def test_broken_pdf_fails_its_job_and_changes_nothing(api):
+    before = api.get("/health").json()["index"]
+    job = api.post("/api/documents", files={"file": ("casse.pdf", b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF")},
+                   headers=AUTH).json()
+    done = wait_for(api, job)
+    assert done["status"] == "échec" and done["error_code"] in ("broken_pdf", "no_text")
+    assert api.get("/health").json()["index"] == before
+
+
+def test_cors_allows_configured_origins_only(api, widget_origin):
+    ok = api.options("/api/related", headers={"Origin": widget_origin["url"], "Access-Control-Request-Method": "POST",
+                                              "Access-Control-Request-Headers": "content-type"})
+    assert ok.headers.get("access-control-allow-origin") == widget_origin["url"]
+    other = api.get("/api/search", params={"q": "x"}, headers={"Origin": "http://evil.example"})
+    assert "access-control-allow-origin" not in other.headers
+
+
+def test_pages_have_a_content_security_policy(api):
+    page = api.get("/", params={"q": "alliances"})
+    assert page.status_code == 200 and "default-src 'self'" in page.headers["content-security-policy"]
+    assert "<mark>" in page.text
+    hostile = api.get("/", params={"q": '"><img src=x onerror=alert(1)>'}).text
+    assert "<img src=x" not in hostile
