@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from index.index import Index  # noqa: E402
 from index.indexer import Indexer  # noqa: E402
 from index.snapshots import Snapshots  # noqa: E402
-from ingest.document import Document, Passage  # noqa: E402
+from ingest.document import Document, Passage, Segment  # noqa: E402
 from ingest.embedder import Embedder  # noqa: E402
 from ingest.pipeline import IngestedDocument, Ingestor  # noqa: E402
 from ingest.settings import Settings  # noqa: E402
@@ -39,17 +39,33 @@ def load(path: Path):
     return paragraphs, questions
 
 
-def build(indexer: Indexer, ingestor: Ingestor, paragraphs) -> None:
-    items = []
-    headers = [title for _, title, _ in paragraphs]
-    vectors = ingestor.embedder.passages([f"{h}\n{text}" for h, (_, _, text) in zip(headers, paragraphs)], progress=True)
-    for (pid, title, text), header, vector in zip(paragraphs, headers, vectors):
+def build(indexer: Indexer, ingestor: Ingestor, paragraphs, chunked: bool) -> None:
+    """One document per paragraph: a single passage, or (``chunked``) the engine's own passages."""
+    docs, passages = [], []
+    segments = []
+    for pid, title, text in paragraphs:
         doc = Document(id=pid, title=title, text=text, page_starts=[0], metadata={"format": "text"},
                        source=f"{pid}.txt", content_hash=pid)
-        passage = Passage(id=Passage.make_id(pid, 0, text), doc_id=pid, text=text, start=0, end=len(text),
-                          page_start=1, page_end=1, section=(title,), language="fr")
-        passage.tags = ingestor.tagger.tag(text, vector)
-        items.append(IngestedDocument(doc, [passage], vector[None, :], [header]))
+        docs.append(doc)
+        segments.append(Segment(0, len(text), (title,)))
+    if chunked:
+        spans = [[(c.start, c.end) for c in ingestor.chunker.chunks(d, [seg])] or [(0, len(d.text))]
+                 for d, seg in zip(docs, segments)]
+    else:
+        spans = [[(0, len(d.text))] for d in docs]
+    for doc, doc_spans in zip(docs, spans):
+        passages.append([Passage(id=Passage.make_id(doc.id, a, doc.text[a:b]), doc_id=doc.id, text=doc.text[a:b],
+                                 start=a, end=b, page_start=1, page_end=1, section=(doc.title,), language="fr")
+                         for a, b in doc_spans])
+    flat = [(doc, p) for doc, ps in zip(docs, passages) for p in ps]
+    vectors = ingestor.embedder.passages([f"{doc.title}\n{p.text}" for doc, p in flat], progress=True)
+    items, i = [], 0
+    for doc, ps in zip(docs, passages):
+        vecs = vectors[i:i + len(ps)]
+        i += len(ps)
+        for p, v in zip(ps, vecs):
+            p.tags = ingestor.tagger.tag(p.text, v)
+        items.append(IngestedDocument(doc, ps, vecs, [doc.title] * len(ps)))
     indexer.add_ingested(items)
 
 
@@ -58,13 +74,14 @@ def main():
     ap.add_argument("--data-dir", default="data/piaf")
     ap.add_argument("--sample", type=int, default=500)
     ap.add_argument("--dense-only", action="store_true")
+    ap.add_argument("--chunked", action="store_true", help="cut paragraphs into the engine's passages")
     args = ap.parse_args()
     settings = Settings().with_(data_dir=Path(args.data_dir))
     embedder = Embedder(settings)
     ingestor = Ingestor(embedder)
     paragraphs, questions = load(PIAF)
     if Snapshots(settings.data_dir).current() is None:
-        build(Indexer(settings.data_dir, ingestor), ingestor, paragraphs)
+        build(Indexer(settings.data_dir, ingestor), ingestor, paragraphs, args.chunked)
     index = Index.current(settings.data_dir)
     searcher = Searcher(index, embedder, SearchSettings(lexical=not args.dense_only))
     sample = random.Random(0).sample(questions, args.sample)

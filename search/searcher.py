@@ -17,7 +17,7 @@ from ingest.embedder import Embedder
 
 from .diversity import diversify
 from .filters import Filters
-from .fusion import rrf
+from .fusion import convex, rrf
 from .lexical import LexicalSearcher, Spelling
 from .records import record
 
@@ -25,7 +25,10 @@ from .records import record
 @dataclass
 class SearchSettings:
     candidates: int = 100          # dense candidates, and lexical ones fused
-    dense_weight: float = 1.0
+    fusion: str = "convex"         # "convex" (normalised scores) or "rrf" (ranks)
+    alpha: float = 0.4             # convex: the lexical share, scaled by the question's word coverage
+    mix: float = 0.5
+    dense_weight: float = 1.0      # rrf weights
     lexical_weight: float = 1.0    # scaled by the share of the question's words the corpus knows
     rrf_k: int = 30
     per_section: int = 3           # at most this many passages of one section in the top k
@@ -91,18 +94,29 @@ class Searcher:
         allowed = filters.allowed(self.index.store)
         if allowed is not None and not allowed:
             return [], set()
-        _, dense = self.index.vectors.search(vector[None, :], s.candidates + len(exclude), allowed)
-        rankings = [[int(v) for v in dense[0] if v >= 0 and int(v) not in exclude]]
-        weights = [s.dense_weight]
-        pool = set(rankings[0])
+        scores, vids = self.index.vectors.search(vector[None, :], s.candidates + len(exclude), allowed)
+        dense = {int(v): float(x) for x, v in zip(scores[0], vids[0]) if v >= 0 and int(v) not in exclude}
+        pool = set(dense)
+        lexical: list[tuple[int, float]] = []
         if s.lexical:
             where, args = filters.sql()
-            lexical = [v for v, _ in self.lexical.search(spelling.lexical_query, None, where, args) if v not in exclude]
-            rankings.append(lexical[: s.candidates])
-            weights.append(s.lexical_weight * spelling.coverage)
-            pool.update(lexical)
-        fused = sorted(rrf(rankings, weights, s.rrf_k).items(), key=lambda kv: -kv[1])[: max(k * 4, 40)]
-        return fused, pool
+            matches = [(v, x) for v, x in self.lexical.search(spelling.lexical_query, None, where, args)
+                       if v not in exclude]
+            pool.update(v for v, _ in matches)
+            lexical = matches[: s.candidates]
+        ranks = rrf([list(dense), [v for v, _ in lexical]],
+                    [s.dense_weight, s.lexical_weight * spelling.coverage], s.rrf_k)
+        if s.fusion == "rrf":
+            fused = ranks
+        else:
+            for v, _ in lexical:  # a lexical-only candidate gets its true similarity
+                if v not in dense:
+                    dense[v] = float(self.index.vectors.vector(v) @ vector)
+            fused = convex(dense, dict(lexical), s.alpha * spelling.coverage)
+            if s.fusion == "mix":
+                top = max(ranks.values(), default=1.0) or 1.0
+                fused = {v: (1 - s.mix) * x + s.mix * ranks.get(v, 0.0) / top for v, x in fused.items()}
+        return sorted(fused.items(), key=lambda kv: -kv[1])[: max(k * 4, 40)], pool
 
     def hits(self, ranked: list[tuple[int, float]], k: int, per_section: int | None = None) -> list[Hit]:
         found = self.index.store.passages([v for v, _ in ranked])
