@@ -22,10 +22,16 @@ laquelle le lequel les lesquelles lesquels leur leurs lors lorsque lui m ma mais
 mon n ne ni nos notre nous on ont or ou où par parce pas pendant peu peut peuvent plus plusieurs pour
 pourquoi puis qu quand que quel quelle quelles quels qui quoi s sa sans se sera seront ses si sien
 soi soit sommes son sont sous suis sur t ta te tes toi ton tous tout toute toutes très tu un une unes uns
-vers voici voilà vos votre vous y
+vers voici voilà vos votre vous y ème eme er ère
 the of and or to in on for is are was were be been what which who whom how why when where does do did
 can could should would a an it its this that these those with by from as at into about
 """.split())
+
+# Numbers written out match their digits ("quatre métiers" ↔ "4 métiers"); "un" stays an article.
+NUMBERS = {w: str(n) for n, w in enumerate("zéro un deux trois quatre cinq six sept huit neuf dix onze douze treize "
+                                          "quatorze quinze seize".split()) if n > 1}
+NUMBERS.update({"vingt": "20", "trente": "30", "quarante": "40", "cinquante": "50", "soixante": "60", "cent": "100",
+                "mille": "1000", "deuxième": "2", "troisième": "3", "quatrième": "4", "cinquième": "5"})
 
 _stemmer = Stemmer.Stemmer("french")
 
@@ -48,4 +54,4 @@ def words(text: str) -> list[str]:
 
 def analyse(text: str) -> list[str]:
     """The terms the lexical index holds for ``text``."""
-    return [stem(w) for w in words(text)]
+    return [NUMBERS.get(w) or stem(w) for w in words(text)]

@@ -12,7 +12,8 @@ from index.analysis import analyse, fold, words
 from index.store import Store
 
 
-HEADER_WEIGHT = 0.3   # a context header is shared by a whole section: it counts less than the text
+HEADER_WEIGHT = 0.6   # a context header is shared by a whole section: it counts less than the text
+WORDS_WEIGHT = 1.0    # exact (unstemmed) word matches, on top of the stems
 
 
 @dataclass
@@ -75,7 +76,10 @@ class LexicalSearcher:
         if not terms:
             return []
         match = "{terms header} : (" + " OR ".join('"' + t.replace('"', "") + '"' for t in terms) + ")"
-        rank = f"bm25(lexical, 1.0, {HEADER_WEIGHT}, 0.0)"
+        if WORDS_WEIGHT:
+            exact = sorted(set(words(query)))
+            match = f"({match}) OR words : (" + " OR ".join('"' + w.replace('"', "") + '"' for w in exact) + ")"
+        rank = f"bm25(lexical, 1.0, {HEADER_WEIGHT}, {WORDS_WEIGHT})"
         rows = self.store.db.execute(
             f"SELECT lexical.rowid, -{rank} FROM lexical JOIN passages p ON p.vid = lexical.rowid "
             f"WHERE lexical MATCH ? AND {where} ORDER BY {rank} LIMIT ?", [match, *(args or []), n or -1])

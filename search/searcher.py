@@ -26,7 +26,7 @@ from .records import record
 class SearchSettings:
     candidates: int = 100          # dense candidates, and lexical ones fused
     fusion: str = "convex"         # "convex" (normalised scores) or "rrf" (ranks)
-    alpha: float = 0.4             # convex: the lexical share, scaled by the question's word coverage
+    alpha: float = 0.45            # convex: the lexical share, scaled by the question's word coverage
     mix: float = 0.5
     dense_weight: float = 1.0      # rrf weights
     lexical_weight: float = 1.0    # scaled by the share of the question's words the corpus knows
