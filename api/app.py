@@ -6,6 +6,7 @@ from __future__ import annotations
 import hmac
 import json
 import re
+import shutil
 import tempfile
 import unicodedata
 import uuid
@@ -13,18 +14,21 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index.analysis import analyse
+from ingest.bounded import read_bounded
 from ingest.errors import CatalyseError
 from search.answer import answer
 from search.filters import Filters
 from search.related import related
 
 from .pages import Pages
+from .ratelimit import RateLimiter
 from .render import enrich
 from .service import Service
 
@@ -81,6 +85,22 @@ def create_app(service: Service, start: bool = True) -> FastAPI:
                            allow_methods=["GET", "POST"], allow_headers=["Content-Type"])
     if start:
         app.router.on_startup.append(service.start)
+    limits = {"search": RateLimiter(service.config.search_rate, service.config.search_rate * 10),
+              "editor": RateLimiter(service.config.editor_rate, service.config.editor_rate * 10)}
+
+    @app.middleware("http")
+    async def rate_limit(request: Request, call_next):
+        path = request.url.path
+        editing = request.method in ("POST", "DELETE") and path.startswith(("/api/documents", "/api/reindex"))
+        kind = "editor" if editing or path.startswith("/api/jobs") else (
+            "search" if path.startswith("/api/") or path == "/" else None)
+        if kind:
+            wait = limits[kind].check(request.client.host if request.client else "?")
+            if wait:
+                response = _error(429, "rate_limited", "trop de requêtes : réessayez dans un instant")
+                response.headers["Retry-After"] = str(max(1, round(wait)))
+                return response
+        return await call_next(request)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -212,6 +232,15 @@ def create_app(service: Service, start: bool = True) -> FastAPI:
         folder = Path(tempfile.mkdtemp(prefix="upload-", dir=svc.settings.data_dir))
         path = folder / f"{stem}{suffix}"
         path.write_bytes(data)
+        try:  # read now, in a bounded child process: a bad file is refused before anything is queued
+            doc = await run_in_threadpool(read_bounded, path, meta)
+        except CatalyseError as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            return _error(422, exc.code, str(exc))
+        same = svc.searcher().index.store.document_by_hash(doc.content_hash)
+        if same and same != doc.id:
+            shutil.rmtree(folder, ignore_errors=True)
+            return _error(409, "duplicate_document", f"contenu identique au document déjà indexé « {same} »")
         job = svc.add_upload(path, meta)
         return job.public()
 

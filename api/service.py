@@ -27,6 +27,8 @@ SERVICE_ENVIRONMENT = {
     "CATALYSE_EDITOR_TOKEN": "bearer token of the editor endpoints and page; unset = editing off",
     "CATALYSE_CORS_ORIGINS": "comma-separated origins allowed to call the API (the widget's host sites)",
     "CATALYSE_MAX_UPLOAD_MB": "largest accepted upload, in MB (default 50)",
+    "CATALYSE_SEARCH_RATE": "searches per second per client, with bursts of 10 times that (default 30; 0 = no limit)",
+    "CATALYSE_EDITOR_RATE": "editor requests per second per client, bursts of 10 times that (default 1; 0 = no limit)",
 }
 
 
@@ -36,6 +38,8 @@ class ServiceConfig:
     cors_origins: list[str] = field(default_factory=lambda: [
         o.strip() for o in os.environ.get("CATALYSE_CORS_ORIGINS", "").split(",") if o.strip()])
     max_upload_mb: float = field(default_factory=lambda: float(os.environ.get("CATALYSE_MAX_UPLOAD_MB", "50")))
+    search_rate: float = field(default_factory=lambda: float(os.environ.get("CATALYSE_SEARCH_RATE", "30")))
+    editor_rate: float = field(default_factory=lambda: float(os.environ.get("CATALYSE_EDITOR_RATE", "1")))
 
 
 @dataclass
@@ -47,6 +51,7 @@ class Job:
     doc_id: str | None = None
     error_code: str | None = None
     created: float = field(default_factory=time.time)
+    started: float | None = None
     finished: float | None = None
 
     def public(self) -> dict:
@@ -122,7 +127,7 @@ class Service:
     def _work(self) -> None:
         while True:
             job, run = self._queue.get()
-            job.status = "en cours"
+            job.status, job.started = "en cours", time.time()
             try:
                 run(job)
                 self.reload()

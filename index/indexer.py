@@ -73,7 +73,6 @@ class Indexer:
             change(store, vectors)
             vectors.save(build / VECTORS)
             store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            store.db.execute("PRAGMA journal_mode=DELETE")
             store.close()
             config = {"format": FORMAT, "model": self.model, "dim": vectors.dim,
                       "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "vectors": VECTORS, "store": STORE}

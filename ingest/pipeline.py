@@ -10,7 +10,7 @@ from .chunker import Chunker
 from .document import Document, Passage
 from .embedder import Embedder
 from .nlp import detect_language
-from .readers import read_document
+from .bounded import read_bounded
 from .structure import segments_of
 from .tagger import Tagger, apply_editor_tags
 
@@ -24,13 +24,15 @@ class IngestedDocument:
 
 
 class Ingestor:
-    def __init__(self, embedder: Embedder, tagger: Tagger | None = None, chunker: Chunker | None = None):
+    def __init__(self, embedder: Embedder, tagger: Tagger | None = None, chunker: Chunker | None = None,
+                 reader=read_bounded):
         self.embedder = embedder
         self.tagger = tagger or Tagger(embedder)
         self.chunker = chunker or Chunker()
+        self.reader = reader  # files are read in a bounded child process by default
 
     def run(self, path: Path, metadata: dict | None = None, progress: bool = False) -> IngestedDocument:
-        doc = read_document(Path(path), metadata)
+        doc = self.reader(Path(path), metadata)
         passages = []
         for chunk in self.chunker.chunks(doc, segments_of(doc)):
             text = doc.text[chunk.start:chunk.end]

@@ -105,7 +105,7 @@ def server(context, settings, widget_origin, tmp_path_factory):
     served = Settings(data_dir=data, corpus_dir=settings.corpus_dir, model=settings.model,
                       model_cache=settings.model_cache)
     service = Service(served, ServiceConfig(editor_token=EDITOR_TOKEN, cors_origins=[widget_origin["url"]],
-                                            max_upload_mb=2))
+                                            max_upload_mb=2, search_rate=100, editor_rate=50))
     service.context.__dict__["embedder"] = context.embedder      # one model in memory
     app = create_app(service)
     port = _free_port()

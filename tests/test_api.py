@@ -144,13 +144,39 @@ def test_bad_uploads_are_refused_clearly(api, name, content, status, code):
     assert r.status_code == status and r.json()["error"]["code"] == code
 
 
-def test_broken_pdf_fails_its_job_and_changes_nothing(api):
+@pytest.mark.parametrize("name, content, code", [
+    ("casse.pdf", b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF", ("broken_pdf", "no_text")),
+    ("tronque.pdf", PROCEEDINGS.read_bytes()[:20_000], ("broken_pdf", "no_text")),
+    ("latin1.txt", "Un texte accentué : é à ç".encode("latin-1"), ("unsupported_type",)),
+])
+def test_bad_documents_are_refused_at_once_and_change_nothing(api, name, content, code):
     before = api.get("/health").json()["index"]
-    job = api.post("/api/documents", files={"file": ("casse.pdf", b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF")},
-                   headers=AUTH).json()
-    done = wait_for(api, job)
-    assert done["status"] == "échec" and done["error_code"] in ("broken_pdf", "no_text")
+    r = api.post("/api/documents", files={"file": (name, content)}, headers=AUTH)
+    assert r.status_code in (415, 422) and r.json()["error"]["code"] in code, r.text
+    assert r.json()["error"]["message"]
     assert api.get("/health").json()["index"] == before
+
+
+def test_same_content_under_another_name_is_a_conflict(api):
+    r = api.post("/api/documents", files={"file": ("copie-des-actes.pdf", PROCEEDINGS.read_bytes())}, headers=AUTH)
+    assert r.status_code == 409 and r.json()["error"]["code"] == "duplicate_document"
+
+
+def test_rate_limits_per_client():
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.service import Service, ServiceConfig
+
+    service = Service(config=ServiceConfig(editor_token="x", search_rate=1, editor_rate=1))
+    with TestClient(create_app(service, start=False)) as client:
+        codes = [client.get("/api/search", params={"q": "x"}).status_code for _ in range(15)]
+        assert codes[:10] == [503] * 10 and 429 in codes[10:]
+        limited = client.get("/api/search", params={"q": "x"})
+        assert limited.status_code == 429 and limited.json()["error"]["code"] == "rate_limited"
+        assert int(limited.headers["retry-after"]) >= 1
+        editor = [client.post("/api/reindex", headers={"Authorization": "Bearer x"}).status_code for _ in range(12)]
+        assert 429 in editor
 
 
 def test_cors_allows_configured_origins_only(api, widget_origin):
