@@ -60,6 +60,16 @@ def fresh(settings, embedder, tmp_path):
 
 
 EDITOR_TOKEN = "jeton-de-test-0123456789"
+KIT_TEXT = """# Kit pratique des tiers-lieux
+
+Un tiers-lieu géré par des jeunes accueille les porteurs de projets du quartier. Les jeunes y animent
+un espace de coworking, un fablab et des ateliers de réparation de vélos ouverts aux habitants.
+
+## Financer le lieu
+
+Le modèle socio-économique du lieu repose sur des cotisations, du mécénat de compétences et des
+subventions de la collectivité ; un comité de pilotage réunit chaque trimestre les partenaires.
+"""
 WIDGET_ORIGIN_PORT_OFFSET = 1
 
 
