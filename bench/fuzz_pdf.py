@@ -38,7 +38,7 @@ def bomb(megabytes: int) -> bytes:
     stream = zlib.compress(b"BT /F1 12 Tf (" + b"A" * (megabytes * 1024 * 1024) + b") Tj ET", 9)
     return (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [3 0 R] "
             b"/Count 1 >> endobj\n3 0 obj << /Type /Page /Parent 2 0 R /Contents 4 0 R /Resources << /Font << /F1 5 0 R"
-            b" >> >> >> endobj\n4 0 obj << /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream +
+            b" >> >> >> endobj\n" + b"4 0 obj << /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream +
             b"\nendstream endobj\n5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj\n"
             b"trailer << /Root 1 0 R >>\n%%EOF")
 

@@ -193,3 +193,19 @@ def test_pages_have_a_content_security_policy(api):
     assert "<mark>" in page.text
     hostile = api.get("/", params={"q": '"><img src=x onerror=alert(1)>'}).text
     assert "<img src=x" not in hostile
+
+
+def test_out_of_range_parameters_are_a_clear_422(api):
+    r = api.get("/api/search", params={"q": "x", "page_min": 44688832578549536784384})
+    assert r.status_code == 422
+    assert api.get("/api/search", params={"q": "x", "sdg": 18}).status_code == 422
+    assert api.get("/api/search", params={"q": "x", "k": 0}).status_code == 422
+
+
+@pytest.mark.parametrize("q", ["", "   ", "\x00\x07\x1b", "🌍🤝" * 20, "a" * 9000, "الشراكة من أجل التنمية"])
+def test_odd_queries_never_fail(api, q):
+    r = api.get("/api/search", params={"q": q})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    if len(q) > 500:
+        assert body["notices"]

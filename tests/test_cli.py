@@ -52,6 +52,10 @@ def test_stats_and_errors_are_one_line(context, settings, tmp_path):
     empty = subprocess.run([sys.executable, "-m", "api.cli", "--data-dir", str(tmp_path / "vide"), "search", "x"],
                            capture_output=True, text=True, timeout=300)
     assert empty.returncode == 1 and "catalyse ingest" in empty.stderr and "Traceback" not in empty.stderr
+    broken = tmp_path / "casse.pdf"
+    broken.write_bytes(b"%PDF-1.7 nothing more")
+    done = catalyse(settings, "--data-dir", str(tmp_path / "autre"), "add", str(broken))
+    assert done.returncode == 1 and "(broken_pdf)" in done.stderr and done.stderr.strip().count("\n") == 0
 
 
 def test_every_setting_is_documented_in_the_readme():
