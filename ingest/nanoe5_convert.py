@@ -57,7 +57,8 @@ def read_model_file(path: Path) -> dict:
     r = _Reader(data)
     r.pos = 8  # magic + version
     hidden, layers, heads, ffn, vocab_size, max_pos, type_vocab = r.take("7i")
-    eps, _qk = r.take("f"), r.take("i")
+    eps = r.take("f")
+    r.take("i")  # Q4_0 block size, always 32
     n_pieces, bos, eos, pad, unk = r.take("5i")
     blob_len = r.take("Q")
     offsets = r.array("<u4", n_pieces + 1)

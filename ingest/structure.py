@@ -19,7 +19,7 @@ NAME = rf"{_WORD}(?: (?:de |du |Le |La |d[’'])?{_WORD}){{1,2}}"
 
 # (kind, level, pattern): level "block" starts a new block, "part" a part of the current one.
 MARKERS = [
-    ("perspective", "block", rf"^Mise en perspective (?:de |d[’'])(?P<who>.+)"),
+    ("perspective", "block", r"^Mise en perspective (?:de |d[’'])(?P<who>.+)"),
     ("perspective", "block", r"^Point de vue académique (?P<who>.+)"),
     ("temoignage", "block", r"^Témoignage (?:de |d[’'])(?P<who>.+)"),
     ("eclairage", "block", r"^« ?[EÉ]clairage ?»"),

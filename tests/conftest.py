@@ -70,7 +70,20 @@ un espace de coworking, un fablab et des ateliers de réparation de vélos ouver
 Le modèle socio-économique du lieu repose sur des cotisations, du mécénat de compétences et des
 subventions de la collectivité ; un comité de pilotage réunit chaque trimestre les partenaires.
 """
-WIDGET_ORIGIN_PORT_OFFSET = 1
+AUTH = {"Authorization": f"Bearer {EDITOR_TOKEN}"}
+
+
+def wait_for_job(client, job: dict, timeout: float = 300) -> dict:
+    """Poll an editor job until it is done or failed."""
+    import time
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        state = client.get(f"/api/jobs/{job['id']}", headers=AUTH).json()
+        if state["status"] in ("terminé", "échec"):
+            return state
+        time.sleep(0.2)
+    raise AssertionError(f"job {job['id']} still running")
 
 
 def _free_port() -> int:

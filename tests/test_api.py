@@ -1,30 +1,18 @@
 """The JSON API over real HTTP, against the real app and the real index."""
 import json
-import time
 
 import httpx
 import pytest
 
-from conftest import EDITOR_TOKEN, PROCEEDINGS
+from conftest import AUTH, EDITOR_TOKEN, PROCEEDINGS, wait_for_job as wait_for
 from pdfgen import make_pdf
 
-AUTH = {"Authorization": f"Bearer {EDITOR_TOKEN}"}
 
 
 @pytest.fixture(scope="module")
 def api(server):
     with httpx.Client(base_url=server["url"], timeout=120) as client:
         yield client
-
-
-def wait_for(api, job, timeout=300):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        state = api.get(f"/api/jobs/{job['id']}", headers=AUTH).json()
-        if state["status"] in ("terminé", "échec"):
-            return state
-        time.sleep(0.3)
-    raise AssertionError(f"job {job['id']} still running")
 
 
 def test_health_reports_the_index(api):

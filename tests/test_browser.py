@@ -1,6 +1,5 @@
 """The page, the widget and the editors' page in real headless Chromium (Debian's /usr/bin/chromium,
 driven by Playwright). Each test saves a screenshot under tests/artefacts/."""
-import json
 import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse

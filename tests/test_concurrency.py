@@ -1,26 +1,13 @@
 """While an editor adds a publication, searches keep being answered from the current snapshot;
 two editors acting at once are serialised."""
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from conftest import EDITOR_TOKEN, KIT_TEXT
-
-AUTH = {"Authorization": f"Bearer {EDITOR_TOKEN}"}
+from conftest import AUTH, KIT_TEXT, wait_for_job
 QUESTIONS = ["alliances entre associations et entreprises", "tiers-lieu à Orléans", "mécénat de compétences",
              "What is the digital fragility index?", "catalise teritoriale", "ODD 17 en pratique"]
-
-
-def wait(client, job_id, timeout=300):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        job = client.get(f"/api/jobs/{job_id}", headers=AUTH).json()
-        if job["status"] in ("terminé", "échec"):
-            return job
-        time.sleep(0.2)
-    raise AssertionError("job did not finish")
 
 
 def test_200_concurrent_searches_during_an_add(server, tmp_path):
@@ -39,13 +26,13 @@ def test_200_concurrent_searches_during_an_add(server, tmp_path):
             answers = list(pool.map(ask, range(200)))
         assert [code for code, _ in answers] == [200] * 200
         assert all(total > 0 for _, total in answers)
-        done = wait(client, job["id"])
+        done = wait_for_job(client, job)
         assert done["status"] == "terminé", done
         after = client.get("/health").json()["index"]
         assert after["snapshot"] != snapshot                      # switched in, no restart
         hits = client.get("/api/search", params={"q": "jardin partagé fablab", "k": 3}).json()["results"]
         assert any(h["doc_id"] == "jardins-partages" for h in hits)
-        wait(client, client.delete("/api/documents/jardins-partages", headers=AUTH).json()["id"])
+        wait_for_job(client, client.delete("/api/documents/jardins-partages", headers=AUTH).json())
 
 
 def test_two_editors_at_once_are_serialised(server):
@@ -55,7 +42,7 @@ def test_two_editors_at_once_are_serialised(server):
     def upload(name, text):
         with httpx.Client(base_url=base, timeout=120) as c:
             job = c.post("/api/documents", files={"file": (f"{name}.md", text.encode())}, headers=AUTH).json()
-            results[name] = wait(c, job["id"])
+            results[name] = wait_for_job(c, job)
 
     threads = [threading.Thread(target=upload, args=(name, KIT_TEXT.replace("tiers-lieu", word)))
                for name, word in (("editeur-a", "ressourcerie"), ("editeur-b", "recyclerie"))]
@@ -71,4 +58,4 @@ def test_two_editors_at_once_are_serialised(server):
         docs = {d["id"] for d in c.get("/api/documents").json()["documents"]}
         assert {"editeur-a", "editeur-b"} <= docs
         for name in ("editeur-a", "editeur-b"):
-            wait(c, c.delete(f"/api/documents/{name}", headers=AUTH).json()["id"])
+            wait_for_job(c, c.delete(f"/api/documents/{name}", headers=AUTH).json())

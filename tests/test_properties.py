@@ -5,7 +5,7 @@ import re
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from ingest.chunker import Chunker
-from ingest.document import Document, Segment
+from ingest.document import Document
 from ingest.structure import segments_of
 from ingest.taxonomy import ids
 
