@@ -13,6 +13,7 @@ from ingest.taxonomy import taxonomy
 from search.facets import facet_counts
 from search.related import related
 
+from .params import filters_from
 from .render import enrich
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -49,8 +50,6 @@ class Pages:
         fragment = params.get("fragment")
         if params.get("related"):
             return self._related(params.get("related"), fragment == "related")
-        from .app import filters_from  # the same parsing as the API
-
         try:
             filters = filters_from(selected["lever"], [int(x) for x in selected["sdg"] if x.isdigit()],
                                    selected["trade"], selected["entry_point"], selected["doc"], selected["lang"],

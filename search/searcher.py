@@ -27,7 +27,6 @@ class SearchSettings:
     candidates: int = 100          # dense candidates, and lexical ones fused
     fusion: str = "convex"         # "convex" (normalised scores) or "rrf" (ranks)
     alpha: float = 0.45            # convex: the lexical share, scaled by the question's word coverage
-    mix: float = 0.5
     dense_weight: float = 1.0      # rrf weights
     lexical_weight: float = 1.0    # scaled by the share of the question's words the corpus knows
     rrf_k: int = 30
@@ -104,18 +103,14 @@ class Searcher:
                        if v not in exclude]
             pool.update(v for v, _ in matches)
             lexical = matches[: s.candidates]
-        ranks = rrf([list(dense), [v for v, _ in lexical]],
-                    [s.dense_weight, s.lexical_weight * spelling.coverage], s.rrf_k)
         if s.fusion == "rrf":
-            fused = ranks
+            fused = rrf([list(dense), [v for v, _ in lexical]],
+                        [s.dense_weight, s.lexical_weight * spelling.coverage], s.rrf_k)
         else:
             for v, _ in lexical:  # a lexical-only candidate gets its true similarity
                 if v not in dense:
                     dense[v] = float(self.index.vectors.vector(v) @ vector)
             fused = convex(dense, dict(lexical), s.alpha * spelling.coverage)
-            if s.fusion == "mix":
-                top = max(ranks.values(), default=1.0) or 1.0
-                fused = {v: (1 - s.mix) * x + s.mix * ranks.get(v, 0.0) / top for v, x in fused.items()}
         return sorted(fused.items(), key=lambda kv: -kv[1])[: max(k * 4, 40)], pool
 
     def hits(self, ranked: list[tuple[int, float]], k: int, per_section: int | None = None) -> list[Hit]:

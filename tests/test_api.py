@@ -197,3 +197,18 @@ def test_odd_queries_never_fail(api, q):
     body = r.json()
     if len(q) > 500:
         assert body["notices"]
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("../../etc/passwd", "passwd"), ("C:\\Users\\x\\Évaluation finale (2).pdf", "evaluation-finale-2"),
+    ("..", None), ("rapport.tar.gz", "rapport.tar"), ("   .pdf", None),
+])
+def test_upload_file_names_are_sanitised(given, expected):
+    from api.params import safe_name
+
+    name = safe_name(given)
+    assert "/" not in name and "\\" not in name and not name.startswith(".")
+    if expected:
+        assert name == expected
+    else:
+        assert name.startswith("publication-")
