@@ -6,7 +6,6 @@ Each passage size is ingested into a temporary data directory (vectors come from
 embedding cache of $CATALYSE_DATA_DIR when present); every fusion setting is then evaluated.
 """
 import argparse
-import itertools
 import shutil
 import sys
 import tempfile
@@ -27,8 +26,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--queries", default=str(Path(__file__).resolve().parents[2] / "shared/eval/dev-queries.jsonl"))
     ap.add_argument("--sizes", default="140/200,100/150,80/120")
-    ap.add_argument("--lexical-weights", default="0.5,1.0,1.5")
-    ap.add_argument("--rrf-k", default="10,30,60")
+    ap.add_argument("--alphas", default="0.3,0.45,0.6", help="convex fusion: lexical shares")
+    ap.add_argument("--rrf-k", default="10,30,60", help="reciprocal rank fusion: k values")
     args = ap.parse_args()
     queries = load_queries(Path(args.queries))
     settings = Settings()
@@ -42,12 +41,15 @@ def main():
             indexer.ingest_folder(settings.corpus_dir)
             from index.index import Index
             index = Index.current(data)
-            for lw, rk in itertools.product(map(float, args.lexical_weights.split(",")), map(int, args.rrf_k.split(","))):
-                searcher = Searcher(index, embedder, SearchSettings(lexical_weight=lw, rrf_k=rk))
+            grid = ([SearchSettings(fusion="convex", alpha=float(a)) for a in args.alphas.split(",")]
+                    + [SearchSettings(fusion="rrf", rrf_k=int(k)) for k in args.rrf_k.split(",")])
+            for setting in grid:
+                searcher = Searcher(index, embedder, setting)
                 rep = evaluate(lambda q, k: [h.passage.text for h in searcher.search(q, k).hits], queries)
                 s = rep["summary"]
                 kinds = " ".join(f"{n}={v['ndcg']:.3f}" for n, v in sorted(s.items()) if n != "overall")
-                print(f"size {target}/{top} passages {index.store.count('passages')} lexical {lw} rrf_k {rk}: "
+                knob = f"alpha {setting.alpha}" if setting.fusion == "convex" else f"rrf_k {setting.rrf_k}"
+                print(f"size {target}/{top} passages {index.store.count('passages')} {setting.fusion} {knob}: "
                       f"nDCG {s['overall']['ndcg']:.3f} R {s['overall']['recall']:.3f} MRR {s['overall']['mrr']:.3f} | {kinds}",
                       flush=True)
         finally:

@@ -1,5 +1,5 @@
 """Hybrid retrieval over a loaded snapshot: dense (FAISS) and lexical (BM25 over analysed French)
-fused by weighted reciprocal rank; ``search`` is ``batchsearch([q])[0]``.
+fused by a weighted sum of normalised scores (or reciprocal ranks); ``search`` is ``batchsearch([q])[0]``.
 
 The result set of a question (what ``total`` and the facets count) is the union of its dense
 candidates and of every passage sharing a term with it, within the filters; the ranked hits
