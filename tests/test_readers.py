@@ -50,3 +50,41 @@ def test_pdf_pages_match_the_printed_numbers():
     doc = read_document(PROCEEDINGS)
     assert doc.pages == 63
     assert doc.page_at(doc.text.index("Témoignage d’Olivier GUILBAUD")) == 29
+
+
+def test_encrypted_and_image_only_pdfs_are_refused(tmp_path):
+    import pypdf
+
+    from conftest import PROCEEDINGS
+    from pdfgen import make_pdf
+
+    writer = pypdf.PdfWriter(clone_from=str(PROCEEDINGS))
+    writer.encrypt("secret")
+    locked = tmp_path / "verrouille.pdf"
+    with open(locked, "wb") as handle:
+        writer.write(handle)
+    with pytest.raises(UnreadableDocument) as err:
+        read_document(locked)
+    assert err.value.code == "encrypted_pdf"
+
+    scanned = make_pdf(tmp_path / "scan.pdf", [[], []])   # pages without any text, as a scan
+    with pytest.raises(UnreadableDocument) as err:
+        read_document(scanned)
+    assert err.value.code == "no_text" and "scanné" in str(err.value)
+
+
+def test_the_bounded_reader_gives_the_same_document_or_the_same_error(tmp_path):
+    from conftest import PROCEEDINGS
+    from ingest.bounded import read_bounded
+
+    assert read_bounded(PROCEEDINGS).text == read_document(PROCEEDINGS).text
+    broken = tmp_path / "casse.pdf"
+    broken.write_bytes(b"%PDF-1.7 nothing else")
+    with pytest.raises(UnreadableDocument) as err:
+        read_bounded(broken)
+    assert err.value.code == "broken_pdf"
+    slow = tmp_path / "lent.pdf"
+    slow.write_bytes(PROCEEDINGS.read_bytes())
+    with pytest.raises(UnreadableDocument) as err:
+        read_bounded(slow, timeout=0.05)
+    assert err.value.code == "too_slow"
