@@ -103,7 +103,7 @@ def create_app(service: Service, start: bool = True) -> FastAPI:
         return ready()
 
     def records(searcher, hits, terms):
-        sources = {d["id"]: d["source"] for d in searcher.index.store.documents()}
+        sources = searcher.sources
         return [enrich(h.record(), terms, sources) for h in hits]
 
     # -- health and search -----------------------------------------------------------
@@ -122,7 +122,7 @@ def create_app(service: Service, start: bool = True) -> FastAPI:
         searcher = svc.searcher()
         result = answer(searcher, q, k=k, filters=filters)
         terms = set(analyse(" ".join([result["query"], *result["corrections"].values()])))
-        sources = {d["id"]: d["source"] for d in searcher.index.store.documents()}
+        sources = searcher.sources
         result["results"] = [enrich(r, terms, sources) for r in result["results"]]
         for group in result["groups"]:
             group["results"] = [enrich(r, terms, sources) for r in group["results"]]

@@ -75,7 +75,7 @@ class Pages:
 
     def _related(self, source_id: str, fragment: bool) -> HTMLResponse:
         searcher = self.service.searcher()
-        sources = {d["id"]: d["source"] for d in searcher.index.store.documents()}
+        sources = searcher.sources
         results = [enrich(h.record(), set(), sources) for h in related(searcher, source_id=source_id, k=5)]
         return self._render("_related.html" if fragment else "related.html", results=results, source_id=source_id)
 

@@ -71,6 +71,11 @@ class Searcher:
     def titles(self) -> dict[str, str]:
         return self.index.store.titles()
 
+    @cached_property
+    def sources(self) -> dict[str, str]:
+        """doc id → file name of the publication (for links to the cited page)."""
+        return dict(self.index.store.db.execute("SELECT id, source FROM documents"))
+
     def vector(self, query: str) -> np.ndarray:
         """The question's embedding, from a small LRU cache (repeated and as-you-type questions)."""
         cache = self.__dict__.setdefault("_vectors", {})
