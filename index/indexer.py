@@ -8,12 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-Report = Callable[[str], None]
-
-
-def _quiet(message: str) -> None:
-    pass
-
 from ingest.errors import CatalyseError
 from ingest.pipeline import IngestedDocument, Ingestor
 from ingest.readers import FORMATS, load_metadata
@@ -22,6 +16,12 @@ from .index import CONFIG, FORMAT, STORE, VECTORS, Index
 from .snapshots import Snapshots
 from .store import Store
 from .vectors import VectorIndex
+
+Report = Callable[[str], None]
+
+
+def _quiet(message: str) -> None:
+    pass
 
 
 class DuplicateDocument(CatalyseError):
@@ -82,12 +82,16 @@ class Indexer:
             raise
         return Index.load(self.snapshots.publish(build))
 
-    @staticmethod
-    def _insert(store: Store, vectors: VectorIndex, ingested: IngestedDocument) -> None:
-        vids = store.next_vids(len(ingested.passages))
-        store.add(ingested.document, ingested.passages, vids, time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-                  ingested.headers)
-        vectors.add(vids, ingested.vectors)
+    def _write(self, items: list[IngestedDocument], fresh: bool = False) -> Index:
+        """A new snapshot holding ``items``, each replacing any earlier version of its document."""
+        def change(store: Store, vectors: VectorIndex) -> None:
+            for item in items:
+                vectors.remove(store.remove(item.document.id))
+                vids = store.next_vids(len(item.passages))
+                store.add(item.document, item.passages, vids, time.strftime("%Y-%m-%dT%H:%M:%S%z"), item.headers)
+                vectors.add(vids, item.vectors)
+
+        return self._build(change, fresh=fresh)
 
     # -- originals ----------------------------------------------------------------------
     def _keep_original(self, path: Path, metadata: dict) -> None:
@@ -143,24 +147,13 @@ class Indexer:
             for path, meta, _ in todo:
                 self._keep_original(path, meta)
             report("écriture d'un nouvel instantané de l'index")
-
-            def change(store: Store, vectors: VectorIndex) -> None:
-                for _, _, ingested in todo:
-                    vectors.remove(store.remove(ingested.document.id))
-                    self._insert(store, vectors, ingested)
-
-            self._build(change)
+            self._write([ingested for _, _, ingested in todo])
             return changes
 
     def add_ingested(self, items: list[IngestedDocument]) -> list[Change]:
         """Add documents already cut, tagged and embedded (bulk loads, benchmarks), in one snapshot."""
         with self.snapshots.lock():
-            def change(store: Store, vectors: VectorIndex) -> None:
-                for item in items:
-                    vectors.remove(store.remove(item.document.id))
-                    self._insert(store, vectors, item)
-
-            self._build(change)
+            self._write(items)
             return [Change(i.document.id, "added", len(i.passages)) for i in items]
 
     def remove(self, doc_id: str) -> Change:
@@ -189,12 +182,7 @@ class Indexer:
                 report(f"réindexation {n}/{len(originals)} : {path.name}")
                 ingested.append(self.ingestor.run(path, meta, progress=progress))
             report("écriture d'un nouvel instantané de l'index")
-
-            def change(store: Store, vectors: VectorIndex) -> None:
-                for item in ingested:
-                    self._insert(store, vectors, item)
-
-            self._build(change, fresh=True)
+            self._write(ingested, fresh=True)
             return [Change(i.document.id, "added", len(i.passages)) for i in ingested]
 
     def ingest_folder(self, folder: Path, progress: bool = False) -> list[Change]:

@@ -27,10 +27,9 @@ def answer(searcher: Searcher, query: str, k: int = 10, filters: Filters | None 
     if not query:
         return {"query": "", "took_ms": 0.0, "total": 0, "results": [], "facets": {}, "groups": [],
                 "overview": None, "corrections": {}, "notices": notices}
-    spelling = searcher.spell(query)
-    vector = searcher.vector(query)
-    ranked, pool = searcher.rank(vector, spelling, filters, k)
-    hits = searcher.hits(ranked, k)
+    result = searcher.search(query, k, filters)
+    hits, pool, spelling = result.hits, result.pool, result.spelling
+    vector = searcher.vector(query)  # from the query cache: search() just embedded it
     facets = facet_counts(searcher.index.store, pool)
     groups = []
     for entry in facets.get("entry_point", []):
