@@ -7,6 +7,7 @@ import hmac
 import json
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -116,17 +117,24 @@ def create_app(service: Service, start: bool = True) -> FastAPI:
     @app.get("/api/search", summary="Rechercher des passages")
     def api_search(q: Annotated[str, Query(max_length=10_000)] = "", k: Annotated[int, Query(ge=1, le=50)] = 10,
                    filters: Filters = Depends(search_filters), svc: Service = Depends(ready)):
-        return search_payload(svc, q, k, filters)
+        return JSONResponse(search_payload(svc, q, k, filters))   # plain JSON: no re-encoding pass
 
     def search_payload(svc: Service, q: str, k: int, filters: Filters) -> dict:
+        """What the page and the API show for a question: the answer with snippets and links,
+        from the snapshot's cache when the question was asked already."""
+        started = time.perf_counter()
         searcher = svc.searcher()
-        result = answer(searcher, q, k=k, filters=filters)
-        terms = set(analyse(" ".join([result["query"], *result["corrections"].values()])))
-        sources = searcher.sources
-        result["results"] = [enrich(r, terms, sources) for r in result["results"]]
-        for group in result["groups"]:
-            group["results"] = [enrich(r, terms, sources) for r in group["results"]]
-        return result
+
+        def payload() -> dict:
+            result = answer(searcher, q, k=k, filters=filters)
+            terms = set(analyse(" ".join([result["query"], *result["corrections"].values()])))
+            sources = searcher.sources
+            return {**result, "results": [enrich(r, terms, sources) for r in result["results"]],
+                    "groups": [{**g, "results": [enrich(r, terms, sources) for r in g["results"]]}
+                               for g in result["groups"]]}
+
+        found = searcher.answers.get_or(("payload", q, k, repr(filters)), payload)
+        return {**found, "took_ms": round((time.perf_counter() - started) * 1000, 1)}
 
     app.state.search_payload = search_payload
 

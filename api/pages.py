@@ -2,6 +2,8 @@
 The page and its fragments render the same payload as the JSON API."""
 from __future__ import annotations
 
+import numpy as np
+
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -80,10 +82,15 @@ class Pages:
         return self._render("_related.html" if fragment else "related.html", results=results, source_id=source_id)
 
     def _home(self) -> dict:
-        index = self.service.searcher().index
+        searcher = self.service.searcher()
+        return searcher.answers.get_or(("home page",), lambda: self._home_of(searcher))
+
+    @staticmethod
+    def _home_of(searcher) -> dict:
+        index = searcher.index
         store = index.store
-        all_vids = {r[0] for r in store.db.execute("SELECT vid FROM passages")}
-        counts = facet_counts(store, all_vids)
+        all_vids = index.columns.vids
+        counts = facet_counts(index.columns, np.arange(len(all_vids)), searcher.titles)
         sdg = {x["id"]: x["count"] for x in counts["sdg"]}
         top = max(sdg.values(), default=1)
         goals = [{"id": t.id, "label": t.label.split(" — ", 1)[1], "count": sdg.get(t.id, 0),

@@ -35,7 +35,6 @@ def corpus_url(source: str, page: int) -> str:
 
 
 def enrich(record: dict, terms: set[str], sources: dict[str, str]) -> dict:
-    record["snippet_html"] = snippet_html(record["text"], terms)
     source = sources.get(record["doc_id"])
-    record["url"] = corpus_url(source, record["page_start"]) if source else None
-    return record
+    return {**record, "snippet_html": snippet_html(record["text"], terms),
+            "url": corpus_url(source, record["page_start"]) if source else None}

@@ -105,7 +105,7 @@ class Service:
             if current is None:
                 raise CatalyseError("aucun index", "no_index")
             if self._searcher is None or current.name != self._loaded:
-                searcher = self.context.searcher()
+                searcher = self.context.searcher().warm()   # before the swap: searches go on meanwhile
                 self._searcher, self._loaded = searcher, searcher.index.path.name
             return self._searcher
 
@@ -114,6 +114,8 @@ class Service:
         (the CLI) is picked up at the next request."""
         current = self.snapshots.current()
         if self._searcher is None or (current is not None and current.name != self._loaded):
+            if self._searcher is not None and self._swap.locked():
+                return self._searcher     # the new snapshot is warming up: the current one answers
             return self.reload()
         return self._searcher
 

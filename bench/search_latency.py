@@ -36,7 +36,8 @@ def measure(fn, questions, rounds, searcher=None) -> list[float]:
     for _ in range(rounds):
         for q in questions:
             if searcher is not None:
-                searcher.__dict__.pop("_vectors", None)
+                searcher.vectors.clear()
+                searcher.answers.clear()
             t = time.perf_counter()
             fn(q)
             out.append((time.perf_counter() - t) * 1000)

@@ -1,18 +1,23 @@
-"""A loaded snapshot: a self-describing folder (config.json, vectors.faiss, store.sqlite)."""
+"""A loaded snapshot: a self-describing folder — config.json (read first: what the folder holds),
+store.sqlite (documents, passages, labels), vectors.faiss (+ ann.faiss past the size where vector
+search turns approximate) and lexical.npz (+ its vocabulary)."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from ingest.errors import CatalyseError
 
+from .columns import Columns
+from .postings import Postings
 from .snapshots import Snapshots
 from .store import Store
 from .vectors import VectorIndex
 
-CONFIG, VECTORS, STORE = "config.json", "vectors.faiss", "store.sqlite"
-FORMAT = 1
+CONFIG, VECTORS, ANN, LEXICAL, STORE = "config.json", "vectors.faiss", "ann.faiss", "lexical", "store.sqlite"
+FORMAT = 2
 
 
 class IndexMissing(CatalyseError):
@@ -29,6 +34,7 @@ class Index:
     config: dict
     store: Store
     vectors: VectorIndex
+    lexical: Postings
 
     @classmethod
     def load(cls, path: Path) -> "Index":
@@ -36,8 +42,14 @@ class Index:
         path = Path(path)
         config = json.loads((path / CONFIG).read_text())
         if config.get("format") != FORMAT:
-            raise CatalyseError(f"format d'index inconnu dans {path}")
-        return cls(path, config, Store(path / STORE), VectorIndex.load(path / VECTORS))
+            raise CatalyseError(f"format d'index inconnu dans {path} : lancez « catalyse reindex »", "old_index")
+        return cls(path, config, Store(path / STORE), VectorIndex.load(path, config["vectors"]),
+                   Postings.load(path, config["lexical"]))
+
+    @cached_property
+    def columns(self) -> Columns:
+        """Filterable fields as arrays (read from the store on first use)."""
+        return Columns.load(self.store)
 
     @classmethod
     def current(cls, data_dir: Path) -> "Index":
@@ -58,7 +70,8 @@ class Index:
     def stats(self) -> dict:
         return {"snapshot": self.path.name, "model": self.model, "dim": self.vectors.dim,
                 "documents": self.store.count("documents"), "passages": self.store.count("passages"),
-                "vectors": len(self.vectors), "built_at": self.config.get("built_at")}
+                "vectors": len(self.vectors),
+                "approximate": self.vectors.ann is not None, "built_at": self.config.get("built_at")}
 
     def close(self) -> None:
         self.store.close()

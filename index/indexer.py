@@ -12,7 +12,8 @@ from ingest.errors import CatalyseError
 from ingest.pipeline import IngestedDocument, Ingestor
 from ingest.readers import FORMATS, load_metadata
 
-from .index import CONFIG, FORMAT, STORE, VECTORS, Index
+from .index import ANN, CONFIG, FORMAT, LEXICAL, STORE, VECTORS, Index
+from .postings import Postings
 from .snapshots import Snapshots
 from .store import Store
 from .vectors import VectorIndex
@@ -46,9 +47,10 @@ def publications(folder: Path) -> list[Path]:
 
 
 class Indexer:
-    def __init__(self, data_dir: Path, ingestor: Ingestor):
+    def __init__(self, data_dir: Path, ingestor: Ingestor, ann_min: int | None = None):
         self.data_dir = Path(data_dir)
         self.ingestor = ingestor
+        self.ann_min = ann_min if ann_min is not None else ingestor.embedder.settings.ann_min_passages
         self.snapshots = Snapshots(self.data_dir)
         self.originals = self.data_dir / "originals"
 
@@ -57,7 +59,7 @@ class Indexer:
         return self.ingestor.embedder.name
 
     # -- snapshots ------------------------------------------------------------------
-    def _build(self, change: Callable[[Store, VectorIndex], None], fresh: bool = False) -> Index:
+    def _build(self, change: Callable[[Store, VectorIndex, Postings], None], fresh: bool = False) -> Index:
         """Copy the current snapshot (or start empty), apply ``change``, publish atomically."""
         build = self.snapshots.prepare()
         current = None if fresh else self.snapshots.current()
@@ -66,16 +68,17 @@ class Indexer:
                 old = Index.load(current)
                 old.check_model(self.model)
                 store = old.store.copy_to(build / STORE)
-                vectors = VectorIndex.load(current / VECTORS)
+                vectors, lexical = old.vectors, old.lexical
                 old.close()
             else:
-                store, vectors = Store(build / STORE), VectorIndex(self.ingestor.embedder.dim)
-            change(store, vectors)
-            vectors.save(build / VECTORS)
+                store, vectors, lexical = Store(build / STORE), VectorIndex(self.ingestor.embedder.dim), Postings()
+            change(store, vectors, lexical)
+            vectors.maintain(self.ann_min)
             store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             store.close()
             config = {"format": FORMAT, "model": self.model, "dim": vectors.dim,
-                      "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "vectors": VECTORS, "store": STORE}
+                      "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "store": STORE,
+                      "vectors": vectors.save(build, VECTORS, ANN), "lexical": lexical.save(build, LEXICAL)}
             (build / CONFIG).write_text(json.dumps(config, indent=2))
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)
@@ -84,12 +87,16 @@ class Indexer:
 
     def _write(self, items: list[IngestedDocument], fresh: bool = False) -> Index:
         """A new snapshot holding ``items``, each replacing any earlier version of its document."""
-        def change(store: Store, vectors: VectorIndex) -> None:
+        def change(store: Store, vectors: VectorIndex, lexical: Postings) -> None:
+            removed = [vid for item in items for vid in store.remove(item.document.id)]
+            vectors.remove(removed)
+            lexical.remove(removed)
+            added_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
             for item in items:
-                vectors.remove(store.remove(item.document.id))
                 vids = store.next_vids(len(item.passages))
-                store.add(item.document, item.passages, vids, time.strftime("%Y-%m-%dT%H:%M:%S%z"), item.headers)
+                store.add(item.document, item.passages, vids, added_at)
                 vectors.add(vids, item.vectors)
+                lexical.add(vids, [p.text for p in item.passages], item.headers)
 
         return self._build(change, fresh=fresh)
 
@@ -165,9 +172,10 @@ class Indexer:
             index.close()
             removed: list[int] = []
 
-            def change(store: Store, vectors: VectorIndex) -> None:
+            def change(store: Store, vectors: VectorIndex, lexical: Postings) -> None:
                 removed.extend(store.remove(doc_id))
                 vectors.remove(removed)
+                lexical.remove(removed)
 
             self._build(change)
             shutil.rmtree(self.originals / doc_id, ignore_errors=True)

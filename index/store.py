@@ -8,7 +8,6 @@ from pathlib import Path
 
 from ingest.document import Document, Passage
 
-from .analysis import analyse, words
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -22,10 +21,6 @@ CREATE TABLE IF NOT EXISTS labels (vid INTEGER NOT NULL, facet TEXT NOT NULL, la
 CREATE INDEX IF NOT EXISTS labels_facet ON labels(facet, label);
 CREATE INDEX IF NOT EXISTS labels_vid ON labels(vid);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
--- the lexical side, rowid = vid: analysed terms (stems) of the text and of its context header,
--- and surface words (the vocabulary typo correction draws on)
-CREATE VIRTUAL TABLE IF NOT EXISTS lexical USING fts5(terms, header, words, tokenize='unicode61 remove_diacritics 0');
-CREATE VIRTUAL TABLE IF NOT EXISTS lexical_vocab USING fts5vocab(lexical, 'col');
 """
 
 
@@ -68,18 +63,13 @@ class Store:
         self.db.execute("INSERT OR REPLACE INTO counters VALUES ('vid', ?)", (first + n,))
         return list(range(first, first + n))
 
-    def add(self, doc: Document, passages: list[Passage], vids: list[int], added_at: str,
-            headers: list[str]) -> None:
-        """Store a document and its passages; texts and context ``headers`` feed the lexical index."""
+    def add(self, doc: Document, passages: list[Passage], vids: list[int], added_at: str) -> None:
+        """Store a document and its passages (with their labels)."""
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
                             (doc.id, doc.title, doc.source, doc.content_hash, doc.pages,
                              json.dumps(doc.metadata, ensure_ascii=False), added_at, doc.text,
                              json.dumps(doc.page_starts)))
-            self.db.executemany(
-                "INSERT INTO lexical(rowid, terms, header, words) VALUES (?,?,?,?)",
-                [(vid, " ".join(analyse(p.text)), " ".join(analyse(h)), " ".join(words(f"{h} {p.text}")))
-                 for vid, p, h in zip(vids, passages, headers)])
             for vid, p in zip(vids, passages):
                 self.db.execute("INSERT INTO passages VALUES (?,?,?,?,?,?,?,?)",
                                 (vid, p.id, p.doc_id, p.tags.entry_point.id if p.tags.entry_point else None,
@@ -93,7 +83,6 @@ class Store:
         vids = [r[0] for r in self.db.execute("SELECT vid FROM passages WHERE doc_id=?", (doc_id,))]
         with self.db:
             self.db.executemany("DELETE FROM labels WHERE vid=?", [(v,) for v in vids])
-            self.db.executemany("DELETE FROM lexical WHERE rowid=?", [(v,) for v in vids])
             self.db.execute("DELETE FROM passages WHERE doc_id=?", (doc_id,))
             self.db.execute("DELETE FROM documents WHERE id=?", (doc_id,))
         return vids
@@ -127,6 +116,14 @@ class Store:
             rows = self.db.execute(f"SELECT vid, data FROM passages WHERE vid IN ({','.join('?' * len(batch))})",
                                    batch)
             out.update({r[0]: Passage.from_dict(json.loads(r[1])) for r in rows})
+        return out
+
+    def entry_points(self, vids: list[int]) -> dict[int, str]:
+        out = {}
+        for i in range(0, len(vids), 500):
+            batch = vids[i:i + 500]
+            out.update(self.db.execute(f"SELECT vid, entry_point FROM passages WHERE vid IN "
+                                       f"({','.join('?' * len(batch))})", batch))
         return out
 
     def vid_of(self, passage_id: str) -> int | None:

@@ -1,5 +1,10 @@
-"""Passage vectors in FAISS: exact inner product (cosine on normalised vectors), with an id map
-so passages can be added and removed by their integer id."""
+"""Passage vectors in FAISS, by integer passage id.
+
+The exact index (inner product over every normalised vector) is the truth: it answers small
+corpora, selective filters and the exact re-scoring of approximate candidates. Past a size the
+snapshot also holds an approximate index, HNSW over 8-bit codes, that proposes candidates in
+sub-linear time. HNSW cannot delete: removed ids become tombstones it skips, and the graph is
+rebuilt once they pass a share of it."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,42 +14,121 @@ import numpy as np
 
 faiss.omp_set_num_threads(2)
 
+HNSW_M = 32                  # graph degree: recall 0.98+ at efSearch 128 on e5 vectors (bench/ann_recall.py)
+EF_CONSTRUCTION = 64
+EF_SEARCH = 128
+OVERFETCH = 2                # approximate candidates fetched per result, then re-scored exactly
+EXACT_BELOW = 0.10           # a filter keeping under this share of passages is searched exactly
+REBUILD_AT = 0.20            # rebuild the graph once tombstones are this share of it
+
 
 class VectorIndex:
-    def __init__(self, dim: int, index: faiss.Index | None = None):
+    def __init__(self, dim: int, index: faiss.Index | None = None, ann: faiss.Index | None = None,
+                 tombstones: set[int] | None = None):
         self.dim = dim
         self.index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
+        self.ann = ann
+        self.tombstones = tombstones or set()
 
     def __len__(self) -> int:
         return self.index.ntotal
 
+    # -- writing -------------------------------------------------------------------------
     def add(self, vids: list[int], vectors: np.ndarray) -> None:
         if len(vids):
-            self.index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(vids, dtype=np.int64))
+            vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+            ids = np.asarray(vids, dtype=np.int64)
+            self.index.add_with_ids(vectors, ids)
+            if self.ann is not None:
+                self.ann.add_with_ids(vectors, ids)
 
     def remove(self, vids: list[int]) -> None:
         if vids:
             self.index.remove_ids(np.asarray(vids, dtype=np.int64))
+            if self.ann is not None:
+                self.tombstones.update(int(v) for v in vids)
 
+    def maintain(self, ann_min: int) -> None:
+        """Keep an approximate index exactly when the corpus has ``ann_min`` passages or more,
+        rebuilt when it does not exist yet or holds too many tombstones."""
+        if len(self) < ann_min or len(self) == 0:
+            self.ann, self.tombstones = None, set()
+        elif self.ann is None or len(self.tombstones) > REBUILD_AT * self.ann.ntotal:
+            self.build_ann()
+
+    def build_ann(self) -> None:
+        ids = faiss.vector_to_array(self.index.id_map).astype(np.int64)
+        vectors = self.index.index.reconstruct_n(0, len(self))
+        hnsw = faiss.IndexHNSWSQ(self.dim, faiss.ScalarQuantizer.QT_8bit, HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efConstruction = EF_CONSTRUCTION
+        hnsw.train(vectors)
+        ann = faiss.IndexIDMap(hnsw)
+        ann.add_with_ids(vectors, ids)
+        self.ann, self.tombstones = ann, set()
+
+    # -- reading ------------------------------------------------------------------------
     def vector(self, vid: int) -> np.ndarray:
         return self.index.reconstruct(int(vid))
 
     def search(self, queries: np.ndarray, k: int, allowed: list[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k (scores, vids) per query; ``allowed`` restricts the search to those ids."""
+        """Top-k (scores, vids) per query, best first; ``allowed`` restricts the search to those ids.
+        Scores are always exact inner products."""
         queries = np.ascontiguousarray(queries, dtype=np.float32)
         k = max(1, min(k, len(self)))
         if len(self) == 0:
             return np.zeros((len(queries), 0), np.float32), np.zeros((len(queries), 0), np.int64)
+        if self.ann is None or (allowed is not None and len(allowed) < EXACT_BELOW * len(self)):
+            return self._exact(queries, k, allowed)
+        return self._approximate(queries, k, allowed)
+
+    def _exact(self, queries: np.ndarray, k: int, allowed: list[int] | None):
         params = None
         if allowed is not None:
             params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64)))
-        scores, vids = self.index.search(queries, k, params=params)
+        return self.index.search(queries, k, params=params)
+
+    def _approximate(self, queries: np.ndarray, k: int, allowed: list[int] | None):
+        fetch = k * OVERFETCH
+        params = faiss.SearchParametersHNSW()
+        # a filter thins the graph walk: widen it in proportion so as many candidates survive
+        share = len(allowed) / len(self) if allowed is not None else 1.0
+        params.efSearch = int(min(4096, max(EF_SEARCH, fetch) / share))
+        selector = None
+        if allowed is not None:
+            selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
+        if self.tombstones:
+            dead = faiss.IDSelectorNot(faiss.IDSelectorBatch(np.fromiter(self.tombstones, np.int64)))
+            selector = dead if selector is None else faiss.IDSelectorAnd(selector, dead)
+        if selector is not None:
+            params.sel = selector
+        _, candidates = self.ann.search(queries, fetch, params=params)
+        scores = np.full((len(queries), k), -np.inf, np.float32)
+        vids = np.full((len(queries), k), -1, np.int64)
+        for row, (query, found) in enumerate(zip(queries, candidates)):
+            found = found[found >= 0]
+            if not len(found):
+                continue
+            exact = self.index.reconstruct_batch(found) @ query      # exact re-scoring
+            order = np.argsort(-exact)[:k]
+            scores[row, :len(order)], vids[row, :len(order)] = exact[order], found[order]
         return scores, vids
 
-    def save(self, path: Path) -> None:
-        faiss.write_index(self.index, str(path))
+    # -- files --------------------------------------------------------------------------------
+    def save(self, folder: Path, vectors_file: str, ann_file: str) -> dict:
+        """Write the index files into ``folder``; returns what config.json records about them."""
+        faiss.write_index(self.index, str(folder / vectors_file))
+        if self.ann is None:
+            return {"file": vectors_file, "ann": None}
+        faiss.write_index(self.ann, str(folder / ann_file))
+        np.save(folder / (ann_file + ".tombstones.npy"), np.fromiter(sorted(self.tombstones), np.int64))
+        return {"file": vectors_file, "ann": {"file": ann_file, "kind": f"HNSW{HNSW_M},SQ8",
+                                                 "tombstones": len(self.tombstones)}}
 
     @classmethod
-    def load(cls, path: Path) -> "VectorIndex":
-        index = faiss.read_index(str(path))
-        return cls(index.d, index)
+    def load(cls, folder: Path, config: dict) -> "VectorIndex":
+        index = faiss.read_index(str(folder / config["file"]))
+        ann, tombstones = None, set()
+        if config.get("ann"):
+            ann = faiss.read_index(str(folder / config["ann"]["file"]))
+            tombstones = set(np.load(folder / (config["ann"]["file"] + ".tombstones.npy")).tolist())
+        return cls(index.d, index, ann, tombstones)

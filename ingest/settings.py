@@ -14,6 +14,8 @@ ENVIRONMENT = {
     "CATALYSE_CORPUS_DIR": "folder of publications indexed by `ingest` (default: the bundled corpus/)",
     "CATALYSE_MODEL": f"sentence-transformers model name or path (default: {DEFAULT_MODEL}, offline)",
     "CATALYSE_MODEL_CACHE": "where the converted default model is kept (default: ~/.cache/catalyse/models)",
+    "CATALYSE_ANN_MIN_PASSAGES": "corpus size from which vector search is approximate (HNSW, exact re-scoring; "
+                                 "default 50000)",
 }
 
 
@@ -29,6 +31,7 @@ class Settings:
     model: str = field(default_factory=lambda: os.environ.get("CATALYSE_MODEL", DEFAULT_MODEL))
     model_cache: Path = field(default_factory=lambda: _env_path(
         "CATALYSE_MODEL_CACHE", Path.home() / ".cache" / "catalyse" / "models"))
+    ann_min_passages: int = field(default_factory=lambda: int(os.environ.get("CATALYSE_ANN_MIN_PASSAGES", "50000")))
 
     def with_(self, **changes) -> "Settings":
         """A copy with some settings replaced (None values are ignored)."""

@@ -19,8 +19,8 @@ def answer(searcher: Searcher, query: str, k: int = 10, filters: Filters | None 
            group_size: int = 3) -> dict:
     started = time.perf_counter()
     filters = filters or Filters()
-    notices = []
     query = " ".join("".join(ch if ch.isprintable() else " " for ch in query).split())
+    notices = []
     if len(query) > MAX_QUERY_CHARS:
         query = query[:MAX_QUERY_CHARS]
         notices.append(f"question tronquée à {MAX_QUERY_CHARS} caractères")
@@ -28,22 +28,26 @@ def answer(searcher: Searcher, query: str, k: int = 10, filters: Filters | None 
         return {"query": "", "took_ms": 0.0, "total": 0, "results": [], "facets": {}, "groups": [],
                 "overview": None, "corrections": {}, "notices": notices}
     result = searcher.search(query, k, filters)
-    hits, pool, spelling = result.hits, result.pool, result.spelling
-    vector = searcher.vector(query)  # from the query cache: search() just embedded it
-    facets = facet_counts(searcher.index.store, pool)
+    hits, rows, spelling = result.hits, result.rows, result.spelling
+    facets = facet_counts(searcher.index.columns, rows, searcher.titles)
+    entry_of = searcher.index.store.entry_points([v for v, _ in result.ranked])
     groups = []
     for entry in facets.get("entry_point", []):
         if filters.entry_points and entry["id"] not in filters.entry_points:
             continue
-        scoped = dataclasses.replace(filters, entry_points=[entry["id"]])
-        top, _ = searcher.rank(vector, spelling, scoped, group_size)
+        # the best of each entry point among the question's candidates; searched on its own
+        # only when its matches all lie deeper than the candidates
+        top = [(v, s) for v, s in result.ranked if entry_of.get(v) == entry["id"]]
+        if len(top) < min(group_size, entry["count"]):
+            scoped = dataclasses.replace(filters, entry_points=[entry["id"]])
+            top, _ = searcher.rank(searcher.vector(query), spelling, scoped)
         groups.append({"entry_point": entry["id"], "label": entry["label"], "count": entry["count"],
                        "results": [h.record() for h in searcher.hits(top, group_size)]})
     terms = set(analyse(spelling.lexical_query))
     return {
         "query": query,
         "took_ms": round((time.perf_counter() - started) * 1000, 1),
-        "total": len(pool),
+        "total": len(rows),
         "results": [h.record() for h in hits],
         "facets": facets,
         "groups": groups,

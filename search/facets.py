@@ -1,79 +1,57 @@
 """Facets: small registered classes, each counting one field over a result set."""
 from __future__ import annotations
 
-from ingest.taxonomy import label_of
+import numpy as np
 
-from index.store import Store
+from index.columns import Columns
+from ingest.taxonomy import label_of
 
 
 class Facet:
     name: str = ""
+    field: str = ""                  # the Columns field counted
     taxonomy: str | None = None      # glossary section giving the French labels
+    limit: int | None = None         # most frequent values kept (None: all)
 
-    def counts(self, store: Store, table: str) -> list[tuple[str, int]]:
-        raise NotImplementedError
-
-    def label(self, value: str, store: Store) -> str:
+    def label(self, value: str, titles: dict[str, str]) -> str:
         return label_of(self.taxonomy, value) if self.taxonomy else value
 
-    def __call__(self, store: Store, table: str) -> list[dict]:
-        return [{"id": int(v) if self.name == "sdg" else v, "label": self.label(v, store), "count": n}
-                for v, n in self.counts(store, table)]
+    def __call__(self, columns: Columns, rows: np.ndarray, titles: dict[str, str]) -> list[dict]:
+        counts = columns.counts(self.field, rows, self.limit)
+        return [{"id": int(v) if self.name == "sdg" else v, "label": self.label(v, titles), "count": n}
+                for v, n in counts]
 
 
-class LabelFacet(Facet):
-    def counts(self, store, table):
-        rows = store.db.execute(f"SELECT label, COUNT(*) FROM labels WHERE facet=? AND vid IN (SELECT vid FROM {table}) "
-                                "GROUP BY label ORDER BY COUNT(*) DESC, label", (self.name,))
-        return [(str(v), n) for v, n in rows]
+class Levers(Facet):
+    name, field, taxonomy = "levers", "levers", "levers"
 
 
-class ColumnFacet(Facet):
-    column = ""
-
-    def counts(self, store, table):
-        rows = store.db.execute(f"SELECT {self.column}, COUNT(*) FROM passages WHERE vid IN (SELECT vid FROM {table}) "
-                                f"AND {self.column} IS NOT NULL GROUP BY {self.column} ORDER BY COUNT(*) DESC, {self.column}")
-        return list(rows)
+class Sdg(Facet):
+    name, field, taxonomy = "sdg", "sdg", "sdg"
 
 
-class Levers(LabelFacet):
-    name, taxonomy = "levers", "levers"
+class Trades(Facet):
+    name, field, taxonomy = "trades", "trades", "trades"
 
 
-class Sdg(LabelFacet):
-    name, taxonomy = "sdg", "sdg"
+class EntryPoints(Facet):
+    name, field, taxonomy = "entry_point", "entry_point", "entry_points"
 
 
-class Trades(LabelFacet):
-    name, taxonomy = "trades", "trades"
+class Documents(Facet):
+    name, field, limit = "doc", "doc_id", 30
+
+    def label(self, value, titles):
+        return titles.get(value, value)
 
 
-class EntryPoints(ColumnFacet):
-    name, taxonomy, column = "entry_point", "entry_points", "entry_point"
-
-
-class Documents(ColumnFacet):
-    name, column = "doc", "doc_id"
-
-    def label(self, value, store):
-        return store.titles().get(value, value)
-
-
-class Languages(ColumnFacet):
-    name, column = "lang", "language"
+class Languages(Facet):
+    name, field = "lang", "language"
 
 
 FACETS: list[Facet] = [Levers(), Sdg(), Trades(), EntryPoints(), Documents(), Languages()]
 
 
-def facet_counts(store: Store, vids: set[int]) -> dict[str, list[dict]]:
-    """Counts of every facet over the passages ``vids`` (the whole result set, not the top k)."""
-    db = store.db
-    db.execute("CREATE TEMP TABLE IF NOT EXISTS result_set (vid INTEGER PRIMARY KEY)")
-    db.execute("DELETE FROM result_set")
-    db.executemany("INSERT INTO result_set VALUES (?)", [(v,) for v in vids])
-    try:
-        return {facet.name: facet(store, "result_set") for facet in FACETS}
-    finally:
-        db.execute("DELETE FROM result_set")
+def facet_counts(columns: Columns, rows: np.ndarray, titles: dict[str, str]) -> dict[str, list[dict]]:
+    """Counts of every facet over the passages at ``rows`` (the whole result set, not the top k)."""
+    return {facet.name: facet(columns, rows, titles) for facet in FACETS}

@@ -1,9 +1,11 @@
-"""Filters on passages (lever, ODD, trade, entry point, document, language, pages), as SQL."""
+"""Filters on passages (lever, ODD, trade, entry point, document, language, pages), as row masks."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from index.store import Store
+import numpy as np
+
+from index.columns import Columns
 
 
 @dataclass
@@ -21,30 +23,26 @@ class Filters:
         return not (self.levers or self.sdg or self.trades or self.entry_points or self.docs or self.languages
                     or self.page_min is not None or self.page_max is not None)
 
-    def sql(self) -> tuple[str, list]:
-        """A WHERE clause over ``passages p``: values of one filter are OR-ed, filters AND-ed."""
-        where, args = [], []
-        for facet, values in (("levers", self.levers), ("sdg", self.sdg), ("trades", self.trades)):
-            if values:
-                where.append(f"p.vid IN (SELECT vid FROM labels WHERE facet=? AND label IN "
-                             f"({','.join('?' * len(values))}))")
-                args += [facet, *map(str, values)]
-        for column, values in (("entry_point", self.entry_points), ("doc_id", self.docs),
-                               ("language", self.languages)):
-            if values:
-                where.append(f"p.{column} IN ({','.join('?' * len(values))})")
-                args += list(values)
-        if self.page_min is not None:
-            where.append("p.page_end >= ?")
-            args.append(self.page_min)
-        if self.page_max is not None:
-            where.append("p.page_start <= ?")
-            args.append(self.page_max)
-        return (" AND ".join(where) or "1"), args
-
-    def allowed(self, store: Store) -> list[int] | None:
-        """Passage ids that pass, or None when nothing is filtered."""
+    def mask(self, columns: Columns) -> np.ndarray | None:
+        """Rows (of ``columns``) that pass, or None when nothing is filtered: values of one
+        filter are OR-ed, filters AND-ed."""
         if self.empty():
             return None
-        clause, args = self.sql()
-        return [r[0] for r in store.db.execute(f"SELECT p.vid FROM passages p WHERE {clause}", args)]
+        keep = np.ones(len(columns), bool)
+        for facet, values in (("levers", self.levers), ("sdg", self.sdg), ("trades", self.trades)):
+            if values:
+                keep &= columns.has_label(facet, [str(v) for v in values])
+        for field, values in (("entry_point", self.entry_points), ("doc_id", self.docs),
+                              ("language", self.languages)):
+            if values:
+                keep &= columns.has_value(field, list(values))
+        if self.page_min is not None:
+            keep &= columns.page_end >= self.page_min
+        if self.page_max is not None:
+            keep &= columns.page_start <= self.page_max
+        return keep
+
+    def allowed(self, columns: Columns) -> np.ndarray | None:
+        """Ids of the passages that pass (sorted), or None when nothing is filtered."""
+        keep = self.mask(columns)
+        return None if keep is None else columns.vids[keep]

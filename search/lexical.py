@@ -1,4 +1,4 @@
-"""The lexical side: BM25 over the snapshot's FTS5 index of analysed French terms,
+"""The lexical side: BM25 over the snapshot's inverted index of analysed French terms,
 with unknown words corrected to their nearest corpus words first."""
 from __future__ import annotations
 
@@ -8,12 +8,10 @@ from functools import cached_property
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+import numpy as np
+
 from index.analysis import analyse, fold, words
-from index.store import Store
-
-
-HEADER_WEIGHT = 0.6   # a context header is shared by a whole section: it counts less than the text
-WORDS_WEIGHT = 1.0    # exact (unstemmed) word matches, on top of the stems
+from index.postings import Postings
 
 
 @dataclass
@@ -29,18 +27,21 @@ class Spelling:
 
 
 class LexicalSearcher:
-    def __init__(self, store: Store):
-        self.store = store
+    def __init__(self, postings: Postings):
+        self.postings = postings
 
     @cached_property
     def vocabulary(self) -> dict[str, int]:
         """Surface words of the corpus and how many passages hold them."""
-        rows = self.store.db.execute("SELECT term, doc FROM lexical_vocab WHERE col='words'")
-        return dict(rows)
+        return self.postings.frequencies("words")
+
+    @cached_property
+    def _words(self) -> list[str]:
+        return list(self.vocabulary)
 
     @cached_property
     def terms(self) -> set[str]:
-        return {t for (t,) in self.store.db.execute("SELECT term FROM lexical_vocab WHERE col='terms'")}
+        return set(self.postings.frequencies("stems"))
 
     @cached_property
     def _folded(self) -> dict[str, str]:
@@ -56,7 +57,7 @@ class LexicalSearcher:
         if fold(word) in self._folded:
             return self._folded[fold(word)]
         limit = 1 if len(word) <= 6 else 2
-        found = process.extract(word, list(self.vocabulary), scorer=Levenshtein.distance, score_cutoff=limit,
+        found = process.extract(word, self._words, scorer=Levenshtein.distance, score_cutoff=limit,
                                 limit=5)
         if not found:
             return None
@@ -69,18 +70,15 @@ class LexicalSearcher:
         known = sum(1 for w in ws if w in self.vocabulary or w in corrections or w.isdigit())
         return Spelling(query, corrections, known / len(ws) if ws else 0.0)
 
-    def search(self, query: str, n: int | None, where: str = "1", args: list | None = None) -> list[tuple[int, float]]:
-        """(vid, BM25 score) of the best ``n`` passages (all matches when ``n`` is None), best first;
-        ``where`` filters ``passages p``."""
-        terms = sorted(set(analyse(query)))
-        if not terms:
-            return []
-        match = "{terms header} : (" + " OR ".join('"' + t.replace('"', "") + '"' for t in terms) + ")"
-        if WORDS_WEIGHT:
-            exact = sorted(set(words(query)))
-            match = f"({match}) OR words : (" + " OR ".join('"' + w.replace('"', "") + '"' for w in exact) + ")"
-        rank = f"bm25(lexical, 1.0, {HEADER_WEIGHT}, {WORDS_WEIGHT})"
-        rows = self.store.db.execute(
-            f"SELECT lexical.rowid, -{rank} FROM lexical JOIN passages p ON p.vid = lexical.rowid "
-            f"WHERE lexical MATCH ? AND {where} ORDER BY {rank} LIMIT ?", [match, *(args or []), n or -1])
-        return [(int(v), float(s)) for v, s in rows]
+    def search(self, query: str, n: int, mask: np.ndarray | None = None) -> tuple[list[tuple[int, float]], np.ndarray]:
+        """(vid, BM25 score) of the best ``n`` passages, best first, and the rows of every passage
+        sharing a term with ``query``; ``mask`` (a boolean per row) filters both."""
+        scores = self.postings.scores(analyse(query), words(query))
+        matched = np.flatnonzero(scores)
+        if mask is not None:
+            matched = matched[mask[matched]]
+        best = scores[matched]
+        part = np.argpartition(-best, n)[:n] if len(matched) > n else np.arange(len(matched))
+        top = matched[part[np.argsort(-best[part], kind="stable")]]
+        vids = self.postings.vids
+        return [(int(vids[r]), float(scores[r])) for r in top], matched

@@ -36,10 +36,10 @@ def related(searcher: Searcher, source_id: str | None = None, text: str | None =
             filters: Filters | None = None) -> list[Hit]:
     filters = filters or Filters()
     vector, exclude = _source(searcher, source_id, text)
-    allowed = filters.allowed(searcher.index.store)
+    allowed = filters.allowed(searcher.index.columns)
     if allowed is not None:
-        allowed = [v for v in allowed if v not in exclude]
-        if not allowed:
+        allowed = allowed[~np.isin(allowed, list(exclude))]
+        if not len(allowed):
             return []
     scores, vids = searcher.index.vectors.search(vector[None, :], k * 4 + len(exclude), allowed)
     ranked = [(int(v), float(s)) for s, v in zip(scores[0], vids[0]) if v >= 0 and int(v) not in exclude]

@@ -15,6 +15,7 @@ from index.index import Index
 from ingest.document import Passage
 from ingest.embedder import Embedder
 
+from .cache import LRU
 from .diversity import diversify
 from .filters import Filters
 from .fusion import convex, rrf
@@ -49,11 +50,12 @@ class Results:
     query: str
     hits: list[Hit]
     spelling: Spelling = field(default_factory=lambda: Spelling(""))
-    pool: set[int] = field(default_factory=set)      # the whole filtered result set (passage vids)
-
+    rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # the whole result set,
+    ranked: list[tuple[int, float]] = field(default_factory=list)              # as rows of index.columns;
+                                                                                # every fused candidate, best first
     @property
     def total(self) -> int:
-        return len(self.pool)
+        return len(self.rows)
 
 
 class Searcher:
@@ -62,10 +64,12 @@ class Searcher:
         self.index = index
         self.embedder = embedder
         self.settings = settings or SearchSettings()
+        self.vectors = LRU(1024)      # question → embedding (repeated and as-you-type questions)
+        self.answers = LRU(512)       # whole answers, as the service shows them
 
     @cached_property
     def lexical(self) -> LexicalSearcher:
-        return LexicalSearcher(self.index.store)
+        return LexicalSearcher(self.index.lexical)
 
     @cached_property
     def titles(self) -> dict[str, str]:
@@ -76,38 +80,40 @@ class Searcher:
         """doc id → file name of the publication (for links to the cited page)."""
         return dict(self.index.store.db.execute("SELECT id, source FROM documents"))
 
+    def warm(self) -> "Searcher":
+        """Load what the first question would otherwise wait for (columns, vocabulary, titles)."""
+        self.index.columns, self.lexical.vocabulary, self.lexical.terms, self.titles, self.sources
+        self.search("échauffement")
+        self.answers.clear()
+        return self
+
     def vector(self, query: str) -> np.ndarray:
-        """The question's embedding, from a small LRU cache (repeated and as-you-type questions)."""
-        cache = self.__dict__.setdefault("_vectors", {})
-        if query in cache:
-            cache[query] = cache.pop(query)  # most recent last
-            return cache[query]
-        vec = self.embedder.queries([query])[0]
-        cache[query] = vec
-        if len(cache) > 1024:
-            cache.pop(next(iter(cache)))
-        return vec
+        """The question's embedding, from the LRU cache."""
+        return self.vectors.get_or(query, lambda: self.embedder.queries([query])[0])
 
     def spell(self, query: str) -> Spelling:
         return self.lexical.spell(query) if self.settings.lexical else Spelling(query)
 
-    def rank(self, vector: np.ndarray, spelling: Spelling, filters: Filters, k: int,
-             exclude: set[int] = frozenset()) -> tuple[list[tuple[int, float]], set[int]]:
-        """(vid, fused score) of the best ``k`` and the whole result set, for one question."""
+    def rank(self, vector: np.ndarray, spelling: Spelling, filters: Filters,
+             exclude: set[int] = frozenset()) -> tuple[list[tuple[int, float]], np.ndarray]:
+        """(vid, fused score) of every candidate, best first, and the whole result set (the rows,
+        in ``index.columns``, of the dense candidates and of every passage sharing a term)."""
         s = self.settings
-        allowed = filters.allowed(self.index.store)
-        if allowed is not None and not allowed:
-            return [], set()
+        columns = self.index.columns
+        mask = filters.mask(columns)
+        allowed = None if mask is None else columns.vids[mask]
+        if allowed is not None and not len(allowed):
+            return [], np.zeros(0, np.int64)
         scores, vids = self.index.vectors.search(vector[None, :], s.candidates + len(exclude), allowed)
         dense = {int(v): float(x) for x, v in zip(scores[0], vids[0]) if v >= 0 and int(v) not in exclude}
-        pool = set(dense)
+        pool = np.zeros(len(columns), bool)
+        pool[columns.rows_of(list(dense))] = True
         lexical: list[tuple[int, float]] = []
         if s.lexical:
-            where, args = filters.sql()
-            matches = [(v, x) for v, x in self.lexical.search(spelling.lexical_query, None, where, args)
-                       if v not in exclude]
-            pool.update(v for v, _ in matches)
-            lexical = matches[: s.candidates]
+            lexical, matched = self.lexical.search(spelling.lexical_query, s.candidates + len(exclude), mask)
+            lexical = [(v, x) for v, x in lexical if v not in exclude][: s.candidates]
+            pool[matched] = True
+            pool[columns.rows_of(list(exclude))] = False
         if s.fusion == "rrf":
             fused = rrf([list(dense), [v for v, _ in lexical]],
                         [s.dense_weight, s.lexical_weight * spelling.coverage], s.rrf_k)
@@ -116,9 +122,11 @@ class Searcher:
                 if v not in dense:
                     dense[v] = float(self.index.vectors.vector(v) @ vector)
             fused = convex(dense, dict(lexical), s.alpha * spelling.coverage)
-        return sorted(fused.items(), key=lambda kv: -kv[1])[: max(k * 4, 40)], pool
+        return sorted(fused.items(), key=lambda kv: -kv[1]), np.flatnonzero(pool)
 
     def hits(self, ranked: list[tuple[int, float]], k: int, per_section: int | None = None) -> list[Hit]:
+        """The best ``k`` of ``ranked`` once near-duplicates and crowded sections are thinned."""
+        ranked = ranked[: max(k * 4, 12)]
         found = self.index.store.passages([v for v, _ in ranked])
         kept = diversify([(v, sc) for v, sc in ranked if v in found], lambda x: found[x[0]].text,
                          lambda x: (found[x[0]].doc_id, found[x[0]].section), k,
@@ -128,15 +136,15 @@ class Searcher:
     def batchsearch(self, queries: list[str], k: int = 10, filters: Filters | None = None) -> list[Results]:
         filters = filters or Filters()
         spellings = [self.spell(q) for q in queries]
-        missing = [q for q in queries if q not in self.__dict__.get("_vectors", {})]
+        missing = [q for q in dict.fromkeys(queries) if q not in self.vectors]
         if len(missing) > 1:  # encode a batch in one pass
             for q, v in zip(missing, self.embedder.queries(missing)):
-                self.__dict__.setdefault("_vectors", {})[q] = v
+                self.vectors.put(q, v)
         vectors = [self.vector(q) for q in queries]
         out = []
         for query, spelling, vector in zip(queries, spellings, vectors):
-            ranked, pool = self.rank(vector, spelling, filters, k)
-            out.append(Results(query, self.hits(ranked, k), spelling, pool))
+            ranked, rows = self.rank(vector, spelling, filters)
+            out.append(Results(query, self.hits(ranked, k), spelling, rows, ranked))
         return out
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> Results:

@@ -11,6 +11,7 @@ warnings.filterwarnings("ignore", category=FutureWarning)
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 PROCEEDINGS = REPO / "corpus" / "actes-6e-rencontre-2020.pdf"
+DEV_QUERIES = SHARED / "eval" / "dev-queries.jsonl"
 
 
 @pytest.fixture(scope="session")
