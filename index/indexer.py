@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
+
 from ingest.errors import CatalyseError
 from ingest.pipeline import IngestedDocument, Ingestor
 from ingest.readers import FORMATS, load_metadata
@@ -92,11 +94,15 @@ class Indexer:
             vectors.remove(removed)
             lexical.remove(removed)
             added_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+            vids = store.next_vids(sum(len(item.passages) for item in items))
+            start = 0
             for item in items:
-                vids = store.next_vids(len(item.passages))
-                store.add(item.document, item.passages, vids, added_at)
-                vectors.add(vids, item.vectors)
-                lexical.add(vids, [p.text for p in item.passages], item.headers)
+                own = vids[start:start + len(item.passages)]
+                start += len(own)
+                store.add(item.document, item.passages, own, added_at)
+            vectors.add(vids, np.concatenate([item.vectors for item in items]) if items else np.zeros((0, vectors.dim)))
+            lexical.add(vids, [p.text for item in items for p in item.passages],
+                        [h for item in items for h in item.headers])
 
         return self._build(change, fresh=fresh)
 

@@ -10,6 +10,7 @@ query time, so adding passages is an append, not a rebuild of every score."""
 from __future__ import annotations
 
 import json
+from array import array
 from collections import Counter
 from pathlib import Path
 
@@ -37,12 +38,13 @@ class Postings:
 
     # -- writing -------------------------------------------------------------------------
     def add(self, vids: list[int], texts: list[str], headers: list[str]) -> None:
-        """Append passages (ids larger than every id already held, so rows stay sorted by id)."""
+        """Append passages (ids larger than every id already held, so rows stay sorted by id).
+        One call per batch: each call re-stacks the matrices."""
         if not len(vids):
             return
         assert not len(self.vids) or min(vids) > self.vids[-1], "passage ids must grow"
-        rows = {f: ([], [], []) for f in FIELDS}          # (row, column, weighted frequency)
-        lengths = []
+        entries = {f: (array("i"), array("i"), array("f")) for f in FIELDS}     # row, column, weighted tf
+        lengths = array("f")
         for r, (text, header) in enumerate(zip(texts, headers)):
             stems, heads, surface = analyse(text), analyse(header), words(f"{header} {text}")
             lengths.append(len(stems) + len(heads) + len(surface))
@@ -50,20 +52,20 @@ class Postings:
             for term, n in Counter(heads).items():
                 weighted[term] += HEADER_WEIGHT * n
             for field, counts in (("stems", weighted), ("words", {w: WORDS_WEIGHT * n for w, n in Counter(surface).items()})):
-                vocab, (rr, cc, ff) = self.vocab[field], rows[field]
+                vocab, (rr, cc, ff) = self.vocab[field], entries[field]
                 for term, freq in counts.items():
                     rr.append(r)
                     cc.append(vocab.setdefault(term, len(vocab)))
                     ff.append(freq)
         for field in FIELDS:
-            rr, cc, ff = rows[field]
-            old = self.matrices[field]
+            rr, cc, ff = (np.frombuffer(a, dtype=a.typecode) for a in entries[field])
             shape = (len(vids), len(self.vocab[field]))
-            new = sp.csc_matrix((np.asarray(ff, np.float32), (rr, cc)), shape=shape)
-            old = sp.csc_matrix((old.data, old.indices, np.pad(old.indptr, (0, shape[1] - old.shape[1]), mode="edge")),
-                                shape=(old.shape[0], shape[1])) if old.shape[0] else sp.csc_matrix((0, shape[1]), dtype=np.float32)
-            self.matrices[field] = sp.vstack([old, new], format="csc", dtype=np.float32)
-        self.lengths = np.concatenate([self.lengths, np.asarray(lengths, np.float32)])
+            new = sp.csc_matrix((ff.astype(np.float32), (rr, cc)), shape=shape)
+            old = self.matrices[field]
+            widened = sp.csc_matrix((old.data, old.indices, np.pad(old.indptr, (0, shape[1] - old.shape[1]), mode="edge")),
+                                    shape=(old.shape[0], shape[1]))
+            self.matrices[field] = sp.vstack([widened, new], format="csc", dtype=np.float32)
+        self.lengths = np.concatenate([self.lengths, np.frombuffer(lengths, np.float32)])
         self.vids = np.concatenate([self.vids, np.asarray(vids, np.int64)])
 
     def remove(self, vids: list[int]) -> None:

@@ -1,6 +1,7 @@
 """The French spaCy pipeline (sentences and named entities) and language detection."""
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 ENTITY_KEYS = {"ORG": "organisations", "LOC": "places", "PER": "people"}
@@ -27,7 +28,21 @@ def flatten_lines(text: str) -> str:
     return "".join(chars)
 
 
+# Frequent function words: a passage full of French ones and free of English ones is French
+# without asking langdetect (its n-gram sampling is a third of the pipeline's own cost otherwise).
+FRENCH_MARKERS = frozenset("le la les des du de et est une un pour dans que qui sur au aux avec pas ce cette "
+                           "sont nous il elle ils on ne se en".split())
+ENGLISH_MARKERS = frozenset("the and of to is are for with that this was were be by from".split())
+WORD = re.compile(r"[^\W\d_]+")
+
+
 def detect_language(text: str) -> str:
+    words = [w.lower() for w in WORD.findall(text)]
+    if len(words) >= 20:
+        french = sum(w in FRENCH_MARKERS for w in words)
+        english = sum(w in ENGLISH_MARKERS for w in words)
+        if french >= 0.15 * len(words) and english <= 0.01 * len(words):
+            return "fr"
     from langdetect import DetectorFactory, LangDetectException, detect
 
     DetectorFactory.seed = 0  # langdetect is random otherwise

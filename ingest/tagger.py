@@ -44,7 +44,7 @@ class Tagger:
         self.thresholds = thresholds or load_thresholds()
         self.max_labels = max_labels
         self.taxonomy = taxonomy()
-        self.lexicon = {facet: [[(t, _pattern(t)) for t in term.terms] for term in terms]
+        self.lexicon = {facet: [[(t, fold(t), _pattern(t)) for t in term.terms] for term in terms]
                         for facet, terms in self.taxonomy.items()}
 
     @cached_property
@@ -53,11 +53,13 @@ class Tagger:
                 for facet, terms in self.taxonomy.items()}
 
     def _lexicon(self, facet: str, folded: str) -> list[list[str]]:
-        return [[term for term, pat in patterns if pat.search(folded)] for patterns in self.lexicon[facet]]
+        # the substring test is a cheap filter; the pattern then checks the word boundary
+        return [[term for term, plain, pat in patterns if plain in folded and pat.search(folded)]
+                for patterns in self.lexicon[facet]]
 
-    def components(self, text: str, vector: np.ndarray, facet: str) -> tuple[np.ndarray, np.ndarray, list]:
+    def components(self, text: str, vector: np.ndarray, facet: str, folded: str | None = None):
         """Lexicon and embedding parts of every label's score, and the matched terms."""
-        hits = self._lexicon(facet, fold(text))
+        hits = self._lexicon(facet, folded if folded is not None else fold(text))
         lexicon = np.array([min(1.0, LEXICON_STEP * len(h)) for h in hits])
         sims = self.label_vectors[facet] @ vector
         spread = float(sims.max() - sims.min()) or 1.0
@@ -72,16 +74,16 @@ class Tagger:
             return hits
         return [f"proche de : {self.taxonomy[facet][index].description[:120]}"]
 
-    def _multi(self, text: str, vector: np.ndarray, facet: str) -> list[Label]:
-        lexicon, embedding, hits = self.components(text, vector, facet)
+    def _multi(self, text: str, vector: np.ndarray, facet: str, folded: str) -> list[Label]:
+        lexicon, embedding, hits = self.components(text, vector, facet, folded)
         score = WEIGHTS["lexicon"] * lexicon + WEIGHTS["embedding"] * embedding
         order = [i for i in np.argsort(-score) if score[i] >= self.thresholds[facet]][: self.max_labels]
         terms = self.taxonomy[facet]
         return [Label(id=terms[i].id, label=terms[i].label, score=round(float(score[i]), 3),
                       evidence=self._evidence(facet, i, hits[i])) for i in order]
 
-    def _entry_point(self, text: str, vector: np.ndarray, kind: str) -> Label:
-        lexicon, embedding, hits = self.components(text, vector, "entry_points")
+    def _entry_point(self, text: str, vector: np.ndarray, kind: str, folded: str) -> Label:
+        lexicon, embedding, hits = self.components(text, vector, "entry_points", folded)
         terms = self.taxonomy["entry_points"]
         structure = np.array([1.0 if kind in t.kinds else 0.0 for t in terms])
         score = (ENTRY_WEIGHTS["structure"] * structure + ENTRY_WEIGHTS["lexicon"] * lexicon
@@ -93,8 +95,10 @@ class Tagger:
                      evidence=evidence)
 
     def tag(self, text: str, vector: np.ndarray, kind: str = "text") -> Tags:
-        return Tags(levers=self._multi(text, vector, "levers"), sdg=self._multi(text, vector, "sdg"),
-                    trades=self._multi(text, vector, "trades"), entry_point=self._entry_point(text, vector, kind))
+        folded = fold(text)
+        return Tags(levers=self._multi(text, vector, "levers", folded), sdg=self._multi(text, vector, "sdg", folded),
+                    trades=self._multi(text, vector, "trades", folded),
+                    entry_point=self._entry_point(text, vector, kind, folded))
 
 
 def apply_editor_tags(tags: Tags, editor: dict | None) -> Tags:
