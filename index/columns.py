@@ -20,6 +20,13 @@ class Coded:
     values: list[str]
 
 
+def _words64(packed: np.ndarray) -> np.ndarray:
+    """Packed bits padded and viewed as 64-bit words: population counts go 8 times faster."""
+    pad = (-packed.shape[-1]) % 8
+    widths = [(0, 0)] * (packed.ndim - 1) + [(0, pad)]
+    return np.ascontiguousarray(np.pad(packed, widths)).view(np.uint64)
+
+
 class Columns:
     def __init__(self, vids: np.ndarray, coded: dict[str, Coded], pages: tuple[np.ndarray, np.ndarray],
                  labels: dict[str, Coded]):
@@ -61,19 +68,37 @@ class Columns:
 
     def has_value(self, field: str, values: list[str]) -> np.ndarray:
         coded = self.coded[field]
-        codes = [coded.values.index(v) for v in values if v in coded.values]
-        return np.isin(coded.codes, codes)
+        keep = np.zeros(len(self), bool)
+        for code in {coded.values.index(v) for v in values if v in coded.values}:
+            keep |= coded.codes == code
+        return keep
 
     def rows_of(self, vids) -> np.ndarray:
         return np.searchsorted(self.vids, np.asarray(vids, np.int64))
 
     # -- facets ---------------------------------------------------------------------------
-    def counts(self, field: str, rows: np.ndarray, limit: int | None = None) -> list[tuple[str, int]]:
-        """(value, passages among ``rows``) of a field, most frequent first (ties in value order)."""
+    def _bitsets(self, facet: str) -> np.ndarray:
+        """One packed bitmap of rows per value of a multi-valued facet (built once)."""
+        cache = self.__dict__.setdefault("_packed", {})
+        if facet not in cache:
+            cache[facet] = _words64(np.packbits(self.labels[facet].codes.T, axis=1))
+        return cache[facet]
+
+    def bitmap(self, rows: np.ndarray) -> np.ndarray:
+        """``rows`` as a packed bitmap, for ``counts``."""
+        chosen = np.zeros(len(self), bool)
+        chosen[rows] = True
+        return _words64(np.packbits(chosen))
+
+    def counts(self, field: str, rows: np.ndarray, limit: int | None = None,
+               bitmap: np.ndarray | None = None) -> list[tuple[str, int]]:
+        """(value, passages among ``rows``) of a field, most frequent first (ties in value order);
+        ``bitmap`` is ``self.bitmap(rows)`` when the caller has it already."""
         if field in self.labels:
-            labels = self.labels[field]
-            n = labels.codes[rows].sum(axis=0) if len(rows) else np.zeros(len(labels.values), int)
-            values = labels.values
+            # AND of the result set's bitmap with each value's bitmap, then a population count
+            chosen = bitmap if bitmap is not None else self.bitmap(rows)
+            n = np.bitwise_count(self._bitsets(field) & chosen).sum(axis=1, dtype=np.int64)
+            values = self.labels[field].values
         else:
             coded = self.coded[field]
             codes = coded.codes[rows]

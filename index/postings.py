@@ -83,6 +83,13 @@ class Postings:
         df = np.diff(self.matrices[field].indptr)
         return {t: int(df[j]) for t, j in self.vocab[field].items() if df[j]}
 
+    def _norm(self) -> np.ndarray:
+        """k1 (1 - b + b · length / mean length) per passage, kept until the passages change."""
+        if getattr(self, "_norm_of", None) is not self.lengths:
+            self._norm_cache = (K1 * (1 - B + B * self.lengths / self.lengths.mean())).astype(np.float32)
+            self._norm_of = self.lengths
+        return self._norm_cache
+
     def rows_of(self, vids: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.vids, vids)
 
@@ -92,7 +99,7 @@ class Postings:
         score = np.zeros(n_rows, np.float32)
         if not n_rows:
             return score
-        norm = K1 * (1 - B + B * self.lengths / self.lengths.mean())
+        norm = self._norm()
         for field, terms in (("stems", stems), ("words", surface)):
             matrix, vocab = self.matrices[field], self.vocab[field]
             for term in dict.fromkeys(terms):

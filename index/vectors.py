@@ -22,6 +22,17 @@ EXACT_BELOW = 0.10           # a filter keeping under this share of passages is 
 REBUILD_AT = 0.20            # rebuild the graph once tombstones are this share of it
 
 
+def _bitmap(vids) -> tuple[faiss.IDSelector, np.ndarray]:
+    """A selector of ``vids`` as a bitmap over ids (constant-time membership, cheap to build
+    even for hundreds of thousands of ids); the caller keeps the array alive while searching."""
+    vids = np.asarray(vids, dtype=np.int64)
+    size = int(vids.max()) + 1 if len(vids) else 1
+    bits = np.zeros(size, bool)
+    bits[vids] = True
+    packed = np.packbits(bits, bitorder="little")
+    return faiss.IDSelectorBitmap(len(packed), faiss.swig_ptr(packed)), packed    # length in bytes
+
+
 class VectorIndex:
     def __init__(self, dim: int, index: faiss.Index | None = None, ann: faiss.Index | None = None,
                  tombstones: set[int] | None = None):
@@ -82,10 +93,10 @@ class VectorIndex:
         return self._approximate(queries, k, allowed)
 
     def _exact(self, queries: np.ndarray, k: int, allowed: list[int] | None):
-        params = None
-        if allowed is not None:
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64)))
-        return self.index.search(queries, k, params=params)
+        if allowed is None:
+            return self.index.search(queries, k)
+        selector, keep = _bitmap(allowed)
+        return self.index.search(queries, k, params=faiss.SearchParameters(sel=selector))
 
     def _approximate(self, queries: np.ndarray, k: int, allowed: list[int] | None):
         fetch = k * OVERFETCH
@@ -93,12 +104,16 @@ class VectorIndex:
         # a filter thins the graph walk: widen it in proportion so as many candidates survive
         share = len(allowed) / len(self) if allowed is not None else 1.0
         params.efSearch = int(min(4096, max(EF_SEARCH, fetch) / share))
-        selector = None
+        selector, keep = None, []          # keep: the arrays selectors point into, alive until the search ends
         if allowed is not None:
-            selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
+            selector, bits = _bitmap(allowed)
+            keep.append(bits)
         if self.tombstones:
-            dead = faiss.IDSelectorNot(faiss.IDSelectorBatch(np.fromiter(self.tombstones, np.int64)))
-            selector = dead if selector is None else faiss.IDSelectorAnd(selector, dead)
+            dead, bits = _bitmap(np.fromiter(self.tombstones, np.int64))
+            keep += [bits, dead]
+            alive = faiss.IDSelectorNot(dead)
+            keep.append(alive)
+            selector = alive if selector is None else faiss.IDSelectorAnd(selector, alive)
         if selector is not None:
             params.sel = selector
         _, candidates = self.ann.search(queries, fetch, params=params)

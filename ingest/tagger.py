@@ -74,7 +74,7 @@ class Tagger:
             return hits
         return [f"proche de : {self.taxonomy[facet][index].description[:120]}"]
 
-    def _multi(self, text: str, vector: np.ndarray, facet: str, folded: str) -> list[Label]:
+    def _multi(self, text: str, vector: np.ndarray, facet: str, folded: str | None = None) -> list[Label]:
         lexicon, embedding, hits = self.components(text, vector, facet, folded)
         score = WEIGHTS["lexicon"] * lexicon + WEIGHTS["embedding"] * embedding
         order = [i for i in np.argsort(-score) if score[i] >= self.thresholds[facet]][: self.max_labels]
@@ -82,7 +82,7 @@ class Tagger:
         return [Label(id=terms[i].id, label=terms[i].label, score=round(float(score[i]), 3),
                       evidence=self._evidence(facet, i, hits[i])) for i in order]
 
-    def _entry_point(self, text: str, vector: np.ndarray, kind: str, folded: str) -> Label:
+    def _entry_point(self, text: str, vector: np.ndarray, kind: str, folded: str | None = None) -> Label:
         lexicon, embedding, hits = self.components(text, vector, "entry_points", folded)
         terms = self.taxonomy["entry_points"]
         structure = np.array([1.0 if kind in t.kinds else 0.0 for t in terms])

@@ -16,8 +16,8 @@ class Facet:
     def label(self, value: str, titles: dict[str, str]) -> str:
         return label_of(self.taxonomy, value) if self.taxonomy else value
 
-    def __call__(self, columns: Columns, rows: np.ndarray, titles: dict[str, str]) -> list[dict]:
-        counts = columns.counts(self.field, rows, self.limit)
+    def __call__(self, columns: Columns, rows: np.ndarray, titles: dict[str, str], bitmap=None) -> list[dict]:
+        counts = columns.counts(self.field, rows, self.limit, bitmap)
         return [{"id": int(v) if self.name == "sdg" else v, "label": self.label(v, titles), "count": n}
                 for v, n in counts]
 
@@ -54,4 +54,5 @@ FACETS: list[Facet] = [Levers(), Sdg(), Trades(), EntryPoints(), Documents(), La
 
 def facet_counts(columns: Columns, rows: np.ndarray, titles: dict[str, str]) -> dict[str, list[dict]]:
     """Counts of every facet over the passages at ``rows`` (the whole result set, not the top k)."""
-    return {facet.name: facet(columns, rows, titles) for facet in FACETS}
+    bitmap = columns.bitmap(rows)
+    return {facet.name: facet(columns, rows, titles, bitmap) for facet in FACETS}

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-import numpy as np
-
 from index.analysis import analyse, fold, words
 from index.postings import Postings
+
+from .cache import LRU
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Spelling:
 class LexicalSearcher:
     def __init__(self, postings: Postings):
         self.postings = postings
+        self._scores = LRU(8)      # a question's BM25 over all passages, reused by its per-entry-point groups
 
     @cached_property
     def vocabulary(self) -> dict[str, int]:
@@ -70,11 +72,14 @@ class LexicalSearcher:
         known = sum(1 for w in ws if w in self.vocabulary or w in corrections or w.isdigit())
         return Spelling(query, corrections, known / len(ws) if ws else 0.0)
 
+    def _all(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        scores = self.postings.scores(analyse(query), words(query))
+        return scores, np.flatnonzero(scores)
+
     def search(self, query: str, n: int, mask: np.ndarray | None = None) -> tuple[list[tuple[int, float]], np.ndarray]:
         """(vid, BM25 score) of the best ``n`` passages, best first, and the rows of every passage
         sharing a term with ``query``; ``mask`` (a boolean per row) filters both."""
-        scores = self.postings.scores(analyse(query), words(query))
-        matched = np.flatnonzero(scores)
+        scores, matched = self._scores.get_or(query, lambda: self._all(query))
         if mask is not None:
             matched = matched[mask[matched]]
         best = scores[matched]

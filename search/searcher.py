@@ -95,25 +95,31 @@ class Searcher:
         return self.lexical.spell(query) if self.settings.lexical else Spelling(query)
 
     def rank(self, vector: np.ndarray, spelling: Spelling, filters: Filters,
-             exclude: set[int] = frozenset()) -> tuple[list[tuple[int, float]], np.ndarray]:
+             exclude: set[int] = frozenset(), dense_search: bool = True) -> tuple[list[tuple[int, float]], np.ndarray]:
         """(vid, fused score) of every candidate, best first, and the whole result set (the rows,
-        in ``index.columns``, of the dense candidates and of every passage sharing a term)."""
+        in ``index.columns``, of the dense candidates and of every passage sharing a term).
+        Without ``dense_search`` the candidates are the lexical ones only (each still scored by
+        its true similarity): a cheap second look within a filter, after a first full search."""
         s = self.settings
         columns = self.index.columns
         mask = filters.mask(columns)
-        allowed = None if mask is None else columns.vids[mask]
-        if allowed is not None and not len(allowed):
+        if mask is not None and not mask.any():
             return [], np.zeros(0, np.int64)
-        scores, vids = self.index.vectors.search(vector[None, :], s.candidates + len(exclude), allowed)
-        dense = {int(v): float(x) for x, v in zip(scores[0], vids[0]) if v >= 0 and int(v) not in exclude}
-        pool = np.zeros(len(columns), bool)
-        pool[columns.rows_of(list(dense))] = True
+        dense: dict[int, float] = {}
+        if dense_search:
+            allowed = None if mask is None else columns.vids[mask]
+            scores, vids = self.index.vectors.search(vector[None, :], s.candidates + len(exclude), allowed)
+            dense = {int(v): float(x) for x, v in zip(scores[0], vids[0]) if v >= 0 and int(v) not in exclude}
+        pool = np.zeros(len(columns), bool) if dense_search else None     # no result set for a second look
+        if pool is not None:
+            pool[columns.rows_of(list(dense))] = True
         lexical: list[tuple[int, float]] = []
         if s.lexical:
             lexical, matched = self.lexical.search(spelling.lexical_query, s.candidates + len(exclude), mask)
             lexical = [(v, x) for v, x in lexical if v not in exclude][: s.candidates]
-            pool[matched] = True
-            pool[columns.rows_of(list(exclude))] = False
+            if pool is not None:
+                pool[matched] = True
+                pool[columns.rows_of(list(exclude))] = False
         if s.fusion == "rrf":
             fused = rrf([list(dense), [v for v, _ in lexical]],
                         [s.dense_weight, s.lexical_weight * spelling.coverage], s.rrf_k)
@@ -122,15 +128,22 @@ class Searcher:
                 if v not in dense:
                     dense[v] = float(self.index.vectors.vector(v) @ vector)
             fused = convex(dense, dict(lexical), s.alpha * spelling.coverage)
-        return sorted(fused.items(), key=lambda kv: -kv[1]), np.flatnonzero(pool)
+        return sorted(fused.items(), key=lambda kv: -kv[1]), (np.flatnonzero(pool) if pool is not None else None)
 
     def hits(self, ranked: list[tuple[int, float]], k: int, per_section: int | None = None) -> list[Hit]:
         """The best ``k`` of ``ranked`` once near-duplicates and crowded sections are thinned."""
         ranked = ranked[: max(k * 4, 12)]
-        found = self.index.store.passages([v for v, _ in ranked])
-        kept = diversify([(v, sc) for v, sc in ranked if v in found], lambda x: found[x[0]].text,
-                         lambda x: (found[x[0]].doc_id, found[x[0]].section), k,
-                         per_section or self.settings.per_section)
+        order = [v for v, _ in ranked]
+        found: dict[int, Passage] = {}
+
+        def passage(vid: int) -> Passage:   # read in small batches: the k best are usually near the top
+            if vid not in found:
+                at = order.index(vid)
+                found.update(self.index.store.passages(order[at:at + max(k, 6)]))
+            return found[vid]
+
+        kept = diversify(ranked, lambda x: passage(x[0]).text, lambda x: (passage(x[0]).doc_id, passage(x[0]).section),
+                         k, per_section or self.settings.per_section)
         return [Hit(found[v], sc, self.titles.get(found[v].doc_id, "")) for v, sc in kept]
 
     def batchsearch(self, queries: list[str], k: int = 10, filters: Filters | None = None) -> list[Results]:
