@@ -90,7 +90,7 @@ class Pages:
         index = searcher.index
         store = index.store
         all_vids = index.columns.vids
-        counts = facet_counts(index.columns, np.arange(len(all_vids)), searcher.titles)
+        counts = facet_counts(index.columns, np.ones(len(all_vids), bool), searcher.titles)
         sdg = {x["id"]: x["count"] for x in counts["sdg"]}
         top = max(sdg.values(), default=1)
         goals = [{"id": t.id, "label": t.label.split(" — ", 1)[1], "count": sdg.get(t.id, 0),

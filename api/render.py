@@ -11,20 +11,19 @@ from index.analysis import ELISION, stem
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
+def _marked(token: str, terms: set[str]) -> bool:
+    return any(stem(w.lower()) in terms for w in WORD.findall(ELISION.sub(" ", token)))
+
+
 def snippet_html(text: str, terms: set[str], width: int = 45) -> str:
     """About ``width`` words around the first marked word, HTML-escaped, matches in <mark>."""
-    flat = " ".join(text.split())
-    words = list(re.finditer(r"\S+", flat))
-    hits = [i for i, m in enumerate(words)
-            if any(stem(w.lower()) in terms for w in WORD.findall(ELISION.sub(" ", m.group())))]
-    start = max(0, (hits[0] if hits else 0) - width // 3)
-    chosen = words[start:start + width]
+    words = " ".join(text.split()).split(" ")
+    first = next((i for i, w in enumerate(words) if _marked(w, terms)), 0)
+    start = max(0, first - width // 3)
     out = []
-    for i, m in enumerate(chosen, start):
-        token = html.escape(m.group())
-        if i in hits:
-            token = f"<mark>{token}</mark>"
-        out.append(token)
+    for token in words[start:start + width]:
+        escaped = html.escape(token)
+        out.append(f"<mark>{escaped}</mark>" if _marked(token, terms) else escaped)
     prefix = "… " if start > 0 else ""
     suffix = " …" if start + width < len(words) else ""
     return prefix + " ".join(out) + suffix

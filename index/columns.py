@@ -11,6 +11,7 @@ from .store import Store
 
 LABEL_FACETS = ("levers", "sdg", "trades")
 CODED = ("entry_point", "doc_id", "language")
+BITSET_MAX_VALUES = 64      # one-value fields with few values are counted with bitmaps too
 
 
 @dataclass
@@ -77,33 +78,40 @@ class Columns:
         return np.searchsorted(self.vids, np.asarray(vids, np.int64))
 
     # -- facets ---------------------------------------------------------------------------
-    def _bitsets(self, facet: str) -> np.ndarray:
-        """One packed bitmap of rows per value of a multi-valued facet (built once)."""
+    def _bitsets(self, field: str) -> np.ndarray:
+        """One packed bitmap of rows per value of a field (built once)."""
         cache = self.__dict__.setdefault("_packed", {})
-        if facet not in cache:
-            cache[facet] = _words64(np.packbits(self.labels[facet].codes.T, axis=1))
-        return cache[facet]
+        if field not in cache:
+            if field in self.labels:
+                flags = self.labels[field].codes.T
+            else:
+                coded = self.coded[field]
+                flags = coded.codes[None, :] == np.arange(len(coded.values))[:, None]
+            cache[field] = _words64(np.packbits(flags, axis=1))
+        return cache[field]
 
-    def bitmap(self, rows: np.ndarray) -> np.ndarray:
-        """``rows`` as a packed bitmap, for ``counts``."""
-        chosen = np.zeros(len(self), bool)
-        chosen[rows] = True
-        return _words64(np.packbits(chosen))
+    def entry_points(self, vids) -> list[str | None]:
+        coded = self.coded["entry_point"]
+        return [coded.values[c] if c >= 0 else None for c in coded.codes[self.rows_of(vids)]]
 
-    def counts(self, field: str, rows: np.ndarray, limit: int | None = None,
-               bitmap: np.ndarray | None = None) -> list[tuple[str, int]]:
-        """(value, passages among ``rows``) of a field, most frequent first (ties in value order);
-        ``bitmap`` is ``self.bitmap(rows)`` when the caller has it already."""
-        if field in self.labels:
+    def bitmap(self, selected: np.ndarray) -> np.ndarray:
+        """A flag per row, packed, for ``counts``."""
+        return _words64(np.packbits(selected))
+
+    def counts(self, field: str, selected: np.ndarray, limit: int | None = None,
+               bitmap: np.ndarray | None = None, rows: np.ndarray | None = None) -> list[tuple[str, int]]:
+        """(value, flagged passages holding it) of a field, most frequent first (ties in value
+        order); ``bitmap`` (``self.bitmap(selected)``) and ``rows`` (the flagged rows) when the
+        caller has them already."""
+        values = self.labels[field].values if field in self.labels else self.coded[field].values
+        if field in self.labels or len(values) <= BITSET_MAX_VALUES:
             # AND of the result set's bitmap with each value's bitmap, then a population count
-            chosen = bitmap if bitmap is not None else self.bitmap(rows)
+            chosen = bitmap if bitmap is not None else self.bitmap(selected)
             n = np.bitwise_count(self._bitsets(field) & chosen).sum(axis=1, dtype=np.int64)
-            values = self.labels[field].values
         else:
             coded = self.coded[field]
-            codes = coded.codes[rows]
+            codes = coded.codes[rows if rows is not None else np.flatnonzero(selected)]
             n = np.bincount(codes[codes >= 0], minlength=len(coded.values))
-            values = coded.values
         present = np.flatnonzero(n)
         order = present[np.lexsort((present, -n[present]))][:limit]
         return [(values[i], int(n[i])) for i in order]

@@ -83,12 +83,19 @@ class Postings:
         df = np.diff(self.matrices[field].indptr)
         return {t: int(df[j]) for t, j in self.vocab[field].items() if df[j]}
 
-    def _norm(self) -> np.ndarray:
-        """k1 (1 - b + b · length / mean length) per passage, kept until the passages change."""
-        if getattr(self, "_norm_of", None) is not self.lengths:
-            self._norm_cache = (K1 * (1 - B + B * self.lengths / self.lengths.mean())).astype(np.float32)
-            self._norm_of = self.lengths
-        return self._norm_cache
+    def _impacts(self, field: str) -> np.ndarray:
+        """Each posting's BM25 term-frequency part, tf (k1 + 1) / (tf + k1 (1 - b + b · length /
+        mean length)), aligned with the matrix's data; computed once per state of the passages,
+        so a question only multiplies by IDF and adds."""
+        state = (self.lengths, *self.matrices.values())
+        cached = self.__dict__.get("_impacts_of")
+        if cached is None or any(a is not b for a, b in zip(cached[0], state)):
+            cached = self._impacts_of = (state, {})
+        if field not in cached[1]:
+            matrix = self.matrices[field]
+            norm = (K1 * (1 - B + B * self.lengths / self.lengths.mean())).astype(np.float32)
+            cached[1][field] = matrix.data * (K1 + 1) / (matrix.data + norm[matrix.indices])
+        return cached[1][field]
 
     def rows_of(self, vids: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.vids, vids)
@@ -99,9 +106,8 @@ class Postings:
         score = np.zeros(n_rows, np.float32)
         if not n_rows:
             return score
-        norm = self._norm()
         for field, terms in (("stems", stems), ("words", surface)):
-            matrix, vocab = self.matrices[field], self.vocab[field]
+            matrix, vocab, impacts = self.matrices[field], self.vocab[field], self._impacts(field)
             for term in dict.fromkeys(terms):
                 j = vocab.get(term)
                 if j is None:
@@ -109,9 +115,8 @@ class Postings:
                 a, z = matrix.indptr[j], matrix.indptr[j + 1]
                 if a == z:
                     continue
-                rows, freq = matrix.indices[a:z], matrix.data[a:z]
                 idf = np.log((n_rows - (z - a) + 0.5) / ((z - a) + 0.5))
-                score[rows] += (idf if idf > 0 else 1e-6) * freq * (K1 + 1) / (freq + norm[rows])
+                score[matrix.indices[a:z]] += np.float32(idf if idf > 0 else 1e-6) * impacts[a:z]
         return score
 
     # -- files ------------------------------------------------------------------------------

@@ -118,14 +118,6 @@ class Store:
             out.update({r[0]: Passage.from_dict(json.loads(r[1])) for r in rows})
         return out
 
-    def entry_points(self, vids: list[int]) -> dict[int, str]:
-        out = {}
-        for i in range(0, len(vids), 500):
-            batch = vids[i:i + 500]
-            out.update(self.db.execute(f"SELECT vid, entry_point FROM passages WHERE vid IN "
-                                       f"({','.join('?' * len(batch))})", batch))
-        return out
-
     def vid_of(self, passage_id: str) -> int | None:
         r = self.db.execute("SELECT vid FROM passages WHERE id=?", (passage_id,)).fetchone()
         return r[0] if r else None

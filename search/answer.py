@@ -28,9 +28,10 @@ def answer(searcher: Searcher, query: str, k: int = 10, filters: Filters | None 
         return {"query": "", "took_ms": 0.0, "total": 0, "results": [], "facets": {}, "groups": [],
                 "overview": None, "corrections": {}, "notices": notices}
     result = searcher.search(query, k, filters)
-    hits, rows, spelling = result.hits, result.rows, result.spelling
-    facets = facet_counts(searcher.index.columns, rows, searcher.titles)
-    entry_of = searcher.index.store.entry_points([v for v, _ in result.ranked])
+    hits, spelling = result.hits, result.spelling
+    facets = facet_counts(searcher.index.columns, result.selected, searcher.titles)
+    vids = [v for v, _ in result.ranked]
+    entry_of = dict(zip(vids, searcher.index.columns.entry_points(vids)))
     groups = []
     for entry in facets.get("entry_point", []):
         if filters.entry_points and entry["id"] not in filters.entry_points:
@@ -47,7 +48,7 @@ def answer(searcher: Searcher, query: str, k: int = 10, filters: Filters | None 
     return {
         "query": query,
         "took_ms": round((time.perf_counter() - started) * 1000, 1),
-        "total": len(rows),
+        "total": result.total,
         "results": [h.record() for h in hits],
         "facets": facets,
         "groups": groups,

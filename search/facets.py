@@ -16,8 +16,9 @@ class Facet:
     def label(self, value: str, titles: dict[str, str]) -> str:
         return label_of(self.taxonomy, value) if self.taxonomy else value
 
-    def __call__(self, columns: Columns, rows: np.ndarray, titles: dict[str, str], bitmap=None) -> list[dict]:
-        counts = columns.counts(self.field, rows, self.limit, bitmap)
+    def __call__(self, columns: Columns, selected: np.ndarray, titles: dict[str, str], bitmap=None,
+                 rows=None) -> list[dict]:
+        counts = columns.counts(self.field, selected, self.limit, bitmap, rows)
         return [{"id": int(v) if self.name == "sdg" else v, "label": self.label(v, titles), "count": n}
                 for v, n in counts]
 
@@ -52,7 +53,7 @@ class Languages(Facet):
 FACETS: list[Facet] = [Levers(), Sdg(), Trades(), EntryPoints(), Documents(), Languages()]
 
 
-def facet_counts(columns: Columns, rows: np.ndarray, titles: dict[str, str]) -> dict[str, list[dict]]:
-    """Counts of every facet over the passages at ``rows`` (the whole result set, not the top k)."""
-    bitmap = columns.bitmap(rows)
-    return {facet.name: facet(columns, rows, titles, bitmap) for facet in FACETS}
+def facet_counts(columns: Columns, selected: np.ndarray, titles: dict[str, str]) -> dict[str, list[dict]]:
+    """Counts of every facet over the flagged passages (the whole result set, not the top k)."""
+    bitmap, rows = columns.bitmap(selected), np.flatnonzero(selected)
+    return {facet.name: facet(columns, selected, titles, bitmap, rows) for facet in FACETS}

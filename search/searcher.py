@@ -50,12 +50,12 @@ class Results:
     query: str
     hits: list[Hit]
     spelling: Spelling = field(default_factory=lambda: Spelling(""))
-    rows: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64))  # the whole result set,
-    ranked: list[tuple[int, float]] = field(default_factory=list)              # as rows of index.columns;
+    selected: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # the whole result set: a flag
+    ranked: list[tuple[int, float]] = field(default_factory=list)              # per row of index.columns;
                                                                                 # every fused candidate, best first
     @property
     def total(self) -> int:
-        return len(self.rows)
+        return int(np.count_nonzero(self.selected))
 
 
 class Searcher:
@@ -96,15 +96,15 @@ class Searcher:
 
     def rank(self, vector: np.ndarray, spelling: Spelling, filters: Filters,
              exclude: set[int] = frozenset(), dense_search: bool = True) -> tuple[list[tuple[int, float]], np.ndarray]:
-        """(vid, fused score) of every candidate, best first, and the whole result set (the rows,
-        in ``index.columns``, of the dense candidates and of every passage sharing a term).
+        """(vid, fused score) of every candidate, best first, and the whole result set (a flag per
+        row of ``index.columns``: the dense candidates and every passage sharing a term).
         Without ``dense_search`` the candidates are the lexical ones only (each still scored by
         its true similarity): a cheap second look within a filter, after a first full search."""
         s = self.settings
         columns = self.index.columns
         mask = filters.mask(columns)
         if mask is not None and not mask.any():
-            return [], np.zeros(0, np.int64)
+            return [], np.zeros(len(columns), bool)
         dense: dict[int, float] = {}
         if dense_search:
             allowed = None if mask is None else columns.vids[mask]
@@ -128,7 +128,7 @@ class Searcher:
                 if v not in dense:
                     dense[v] = float(self.index.vectors.vector(v) @ vector)
             fused = convex(dense, dict(lexical), s.alpha * spelling.coverage)
-        return sorted(fused.items(), key=lambda kv: -kv[1]), (np.flatnonzero(pool) if pool is not None else None)
+        return sorted(fused.items(), key=lambda kv: -kv[1]), pool
 
     def hits(self, ranked: list[tuple[int, float]], k: int, per_section: int | None = None) -> list[Hit]:
         """The best ``k`` of ``ranked`` once near-duplicates and crowded sections are thinned."""
@@ -156,8 +156,8 @@ class Searcher:
         vectors = [self.vector(q) for q in queries]
         out = []
         for query, spelling, vector in zip(queries, spellings, vectors):
-            ranked, rows = self.rank(vector, spelling, filters)
-            out.append(Results(query, self.hits(ranked, k), spelling, rows, ranked))
+            ranked, selected = self.rank(vector, spelling, filters)
+            out.append(Results(query, self.hits(ranked, k), spelling, selected, ranked))
         return out
 
     def search(self, query: str, k: int = 10, filters: Filters | None = None) -> Results:
