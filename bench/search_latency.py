@@ -38,6 +38,7 @@ def measure(fn, questions, rounds, searcher=None) -> list[float]:
             if searcher is not None:
                 searcher.vectors.clear()
                 searcher.answers.clear()
+                searcher.lexical._scores.clear()
             t = time.perf_counter()
             fn(q)
             out.append((time.perf_counter() - t) * 1000)

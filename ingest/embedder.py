@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .batcher import Batcher
 from .embedding_cache import EmbeddingCache
 from .settings import DEFAULT_MODEL, Settings
 
@@ -37,6 +38,7 @@ class Embedder:
         self.name = self.settings.model
         self.batch_size = batch_size
         self.cache = EmbeddingCache(self.settings.data_dir / "cache" / "embeddings.sqlite") if cache else None
+        self._batcher = Batcher(self.queries)
 
     @cached_property
     def model(self):
@@ -62,6 +64,10 @@ class Embedder:
 
     def queries(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, "query", progress=False)
+
+    def query(self, text: str) -> np.ndarray:
+        """One question's vector; questions asked at the same time are encoded in one batch."""
+        return self._batcher(text)
 
     def passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
         """Passage vectors; with a cache, only texts never embedded by this model are encoded."""

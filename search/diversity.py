@@ -12,17 +12,20 @@ def shingles(text: str, n: int = 3) -> set[tuple[str, ...]]:
 
 
 def jaccard(a: set, b: set) -> float:
-    return len(a & b) / len(a | b) if a or b else 1.0
+    if not (a or b):
+        return 1.0
+    common = len(a & b)
+    return common / (len(a) + len(b) - common)
 
 
-def diversify(items: list, text_of, section_of, k: int, per_section: int = 3,
+def diversify(items: list, signature_of, section_of, k: int, per_section: int = 3,
               duplicate: float = 0.6) -> list:
-    """The first ``k`` of ``items`` (best first) skipping near-duplicates of a kept item and
-    items whose section already has ``per_section`` kept; skipped items fill up the end if
-    fewer than ``k`` remain."""
+    """The first ``k`` of ``items`` (best first) skipping near-duplicates of a kept item (by
+    ``signature_of``: the ``shingles`` of its text) and items whose section already has
+    ``per_section`` kept; skipped items fill up the end if fewer than ``k`` remain."""
     kept, spare, seen, per = [], [], [], {}
     for item in items:
-        sig = shingles(text_of(item))
+        sig = signature_of(item)
         if any(jaccard(sig, other) >= duplicate for other in seen):
             continue
         section = section_of(item)

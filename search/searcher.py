@@ -16,7 +16,7 @@ from ingest.document import Passage
 from ingest.embedder import Embedder
 
 from .cache import LRU
-from .diversity import diversify
+from .diversity import diversify, shingles
 from .filters import Filters
 from .fusion import convex, rrf
 from .lexical import LexicalSearcher, Spelling
@@ -66,6 +66,7 @@ class Searcher:
         self.settings = settings or SearchSettings()
         self.vectors = LRU(1024)      # question → embedding (repeated and as-you-type questions)
         self.answers = LRU(512)       # whole answers, as the service shows them
+        self._shingles = LRU(20_000)  # passage → its word 3-grams, for near-duplicate checks
 
     @cached_property
     def lexical(self) -> LexicalSearcher:
@@ -89,7 +90,7 @@ class Searcher:
 
     def vector(self, query: str) -> np.ndarray:
         """The question's embedding, from the LRU cache."""
-        return self.vectors.get_or(query, lambda: self.embedder.queries([query])[0])
+        return self.vectors.get_or(query, lambda: self.embedder.query(query))
 
     def spell(self, query: str) -> Spelling:
         return self.lexical.spell(query) if self.settings.lexical else Spelling(query)
@@ -142,7 +143,10 @@ class Searcher:
                 found.update(self.index.store.passages(order[at:at + max(k, 6)]))
             return found[vid]
 
-        kept = diversify(ranked, lambda x: passage(x[0]).text, lambda x: (passage(x[0]).doc_id, passage(x[0]).section),
+        def signature(vid: int) -> set:
+            return self._shingles.get_or(vid, lambda: shingles(passage(vid).text))
+
+        kept = diversify(ranked, lambda x: signature(x[0]), lambda x: (passage(x[0]).doc_id, passage(x[0]).section),
                          k, per_section or self.settings.per_section)
         return [Hit(found[v], sc, self.titles.get(found[v].doc_id, "")) for v, sc in kept]
 

@@ -41,3 +41,29 @@ def test_the_model_folder_is_self_describing(embedder):
     for name in ("modules.json", "config_sentence_transformers.json", "tokenizer.json", "model.safetensors"):
         assert (folder / name).exists()
     assert embedder.model.prompts["query"] == "query: " and embedder.model.prompts["passage"] == "passage: "
+
+
+def test_concurrent_questions_are_encoded_together_and_alike(embedder):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from ingest.batcher import Batcher
+
+    questions = [f"Comment coopérer avec la collectivité n° {i} sur les ODD ?" for i in range(16)]
+    alone = embedder.queries(questions)
+    sizes = []
+
+    def encode(texts):
+        sizes.append(len(texts))
+        return embedder.queries(texts)
+
+    batcher = Batcher(encode)
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(batcher, questions))
+    np.testing.assert_allclose(np.stack(together), alone, atol=1e-5)
+    assert sum(sizes) == len(questions) and max(sizes) > 1          # some were batched
+
+    def failing(texts):
+        raise RuntimeError("modèle indisponible")
+
+    with pytest.raises(RuntimeError, match="indisponible"):
+        Batcher(failing)("question")

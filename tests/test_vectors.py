@@ -109,3 +109,27 @@ def test_snapshot_records_and_reloads_the_approximate_index(settings, embedder, 
     query = embedder.queries(["un jardin partagé"])
     _, found = index.vectors.search(query, 10)
     assert set(found[0][found[0] >= 0].tolist()) <= set(index.store.vids_of_document("kit"))
+
+
+def test_a_searcher_over_the_approximate_index_answers_like_the_exact_one(ingested, searcher, embedder, tmp_path):
+    """The whole search path (fusion, filters, facets) with vector search past the ANN threshold."""
+    from index.indexer import Indexer
+    from ingest.pipeline import Ingestor
+    from search.answer import answer
+    from search.filters import Filters
+    from search.searcher import Searcher
+
+    indexer = Indexer(tmp_path / "data", Ingestor(embedder), ann_min=1)
+    indexer.add_ingested([ingested])
+    approximate = Searcher(Index.current(indexer.data_dir), embedder)
+    assert approximate.index.vectors.ann is not None and searcher.index.vectors.ann is None
+    questions = [q["query"] for q in load_queries(DEV_QUERIES)]
+    same = []
+    for q in questions:
+        exact_ids = [h.passage.id for h in searcher.search(q, 10).hits]
+        approx_ids = [h.passage.id for h in approximate.search(q, 10).hits]
+        same.append(len(set(exact_ids) & set(approx_ids)) / 10)
+    assert np.mean(same) >= 0.95
+    filters = Filters(entry_points=["temoignage"], page_min=10)
+    a, b = answer(searcher, questions[0], filters=filters), answer(approximate, questions[0], filters=filters)
+    assert a["facets"]["levers"] == b["facets"]["levers"] and a["total"] == b["total"]
