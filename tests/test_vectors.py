@@ -111,7 +111,7 @@ def test_snapshot_records_and_reloads_the_approximate_index(settings, embedder, 
     assert set(found[0][found[0] >= 0].tolist()) <= set(index.store.vids_of_document("kit"))
 
 
-def test_a_searcher_over_the_approximate_index_answers_like_the_exact_one(ingested, searcher, embedder, tmp_path):
+def test_a_searcher_over_the_approximate_index_answers_like_the_exact_one(searcher, embedder, tmp_path):
     """The whole search path (fusion, filters, facets) with vector search past the ANN threshold."""
     from index.indexer import Indexer
     from ingest.pipeline import Ingestor
@@ -119,8 +119,10 @@ def test_a_searcher_over_the_approximate_index_answers_like_the_exact_one(ingest
     from search.filters import Filters
     from search.searcher import Searcher
 
+    from conftest import PROCEEDINGS
+
     indexer = Indexer(tmp_path / "data", Ingestor(embedder), ann_min=1)
-    indexer.add_ingested([ingested])
+    indexer.add([(PROCEEDINGS, None)])       # as the session index was built, vectors from the cache
     approximate = Searcher(Index.current(indexer.data_dir), embedder)
     assert approximate.index.vectors.ann is not None and searcher.index.vectors.ann is None
     questions = [q["query"] for q in load_queries(DEV_QUERIES)]
