@@ -11,19 +11,21 @@ from index.analysis import ELISION, stem
 WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def _marked(token: str, terms: set[str]) -> bool:
-    return any(stem(w.lower()) in terms for w in WORD.findall(ELISION.sub(" ", token)))
-
-
 def snippet_html(text: str, terms: set[str], width: int = 45) -> str:
     """About ``width`` words around the first marked word, HTML-escaped, matches in <mark>."""
     words = " ".join(text.split()).split(" ")
-    first = next((i for i, w in enumerate(words) if _marked(w, terms)), 0)
+    lowered = " ".join(words).lower()
+    # the text's distinct words whose stem the question has, each stemmed once, as one pattern
+    matching = {w for w in set(WORD.findall(ELISION.sub(" ", lowered))) if stem(w) in terms}
+    pattern = re.compile(r"(?<!\w)(?:" + "|".join(sorted(map(re.escape, matching), key=len, reverse=True))
+                         + r")(?!\w)") if matching else None
+    found = pattern.search(lowered) if pattern else None
+    first = lowered.count(" ", 0, found.start()) if found else 0
     start = max(0, first - width // 3)
     out = []
     for token in words[start:start + width]:
         escaped = html.escape(token)
-        out.append(f"<mark>{escaped}</mark>" if _marked(token, terms) else escaped)
+        out.append(f"<mark>{escaped}</mark>" if pattern and pattern.search(token.lower()) else escaped)
     prefix = "… " if start > 0 else ""
     suffix = " …" if start + width < len(words) else ""
     return prefix + " ".join(out) + suffix
