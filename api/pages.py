@@ -2,11 +2,10 @@
 The page and its fragments render the same payload as the JSON API."""
 from __future__ import annotations
 
-import numpy as np
-
 from pathlib import Path
 from urllib.parse import urlencode
 
+import numpy as np
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape

@@ -94,24 +94,29 @@ class Columns:
         coded = self.coded["entry_point"]
         return [coded.values[c] if c >= 0 else None for c in coded.codes[self.rows_of(vids)]]
 
-    def bitmap(self, selected: np.ndarray) -> np.ndarray:
-        """A flag per row, packed, for ``counts``."""
-        return _words64(np.packbits(selected))
+    def tally(self, selected: np.ndarray) -> "Tally":
+        """Counts over the flagged rows (a result set)."""
+        return Tally(self, selected)
 
-    def counts(self, field: str, selected: np.ndarray, limit: int | None = None,
-               bitmap: np.ndarray | None = None, rows: np.ndarray | None = None) -> list[tuple[str, int]]:
-        """(value, flagged passages holding it) of a field, most frequent first (ties in value
-        order); ``bitmap`` (``self.bitmap(selected)``) and ``rows`` (the flagged rows) when the
-        caller has them already."""
-        values = self.labels[field].values if field in self.labels else self.coded[field].values
-        if field in self.labels or len(values) <= BITSET_MAX_VALUES:
+
+class Tally:
+    """Facet counts over one result set, its bitmap and rows computed once for every field."""
+
+    def __init__(self, columns: Columns, selected: np.ndarray):
+        self.columns = columns
+        self.bitmap = _words64(np.packbits(selected))
+        self.rows = np.flatnonzero(selected)
+
+    def counts(self, field: str, limit: int | None = None) -> list[tuple[str, int]]:
+        """(value, passages of the set holding it), most frequent first (ties in value order)."""
+        columns = self.columns
+        values = columns.labels[field].values if field in columns.labels else columns.coded[field].values
+        if field in columns.labels or len(values) <= BITSET_MAX_VALUES:
             # AND of the result set's bitmap with each value's bitmap, then a population count
-            chosen = bitmap if bitmap is not None else self.bitmap(selected)
-            n = np.bitwise_count(self._bitsets(field) & chosen).sum(axis=1, dtype=np.int64)
+            n = np.bitwise_count(columns._bitsets(field) & self.bitmap).sum(axis=1, dtype=np.int64)
         else:
-            coded = self.coded[field]
-            codes = coded.codes[rows if rows is not None else np.flatnonzero(selected)]
-            n = np.bincount(codes[codes >= 0], minlength=len(coded.values))
+            codes = columns.coded[field].codes[self.rows]
+            n = np.bincount(codes[codes >= 0], minlength=len(values))
         present = np.flatnonzero(n)
         order = present[np.lexsort((present, -n[present]))][:limit]
         return [(values[i], int(n[i])) for i in order]

@@ -94,15 +94,15 @@ class Indexer:
             vectors.remove(removed)
             lexical.remove(removed)
             added_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-            vids = store.next_vids(sum(len(item.passages) for item in items))
-            start = 0
+            vids: list[int] = []
             for item in items:
-                own = vids[start:start + len(item.passages)]
-                start += len(own)
+                own = store.next_vids(len(item.passages))
                 store.add(item.document, item.passages, own, added_at)
-            vectors.add(vids, np.concatenate([item.vectors for item in items]) if items else np.zeros((0, vectors.dim)))
-            lexical.add(vids, [p.text for item in items for p in item.passages],
-                        [h for item in items for h in item.headers])
+                vids += own
+            if vids:    # the index files take the whole batch at once (each call re-stacks them)
+                vectors.add(vids, np.concatenate([item.vectors for item in items]))
+                lexical.add(vids, [p.text for item in items for p in item.passages],
+                            [h for item in items for h in item.headers])
 
         return self._build(change, fresh=fresh)
 

@@ -32,6 +32,7 @@ class Postings:
         self.matrices = matrices or {f: sp.csc_matrix((0, 0), dtype=np.float32) for f in FIELDS}
         self.lengths = lengths if lengths is not None else np.zeros(0, np.float32)   # tokens per passage
         self.vids = vids if vids is not None else np.zeros(0, np.int64)               # row → passage id, sorted
+        self._impacts_cache: dict[str, np.ndarray] = {}                            # emptied by every change
 
     def __len__(self) -> int:
         return len(self.vids)
@@ -67,6 +68,7 @@ class Postings:
             self.matrices[field] = sp.vstack([widened, new], format="csc", dtype=np.float32)
         self.lengths = np.concatenate([self.lengths, np.frombuffer(lengths, np.float32)])
         self.vids = np.concatenate([self.vids, np.asarray(vids, np.int64)])
+        self._impacts_cache = {}
 
     def remove(self, vids: list[int]) -> None:
         if not len(vids) or not len(self.vids):
@@ -76,6 +78,7 @@ class Postings:
             return
         self.matrices = {f: m[keep] for f, m in self.matrices.items()}
         self.lengths, self.vids = self.lengths[keep], self.vids[keep]
+        self._impacts_cache = {}
 
     # -- reading ----------------------------------------------------------------------------
     def frequencies(self, field: str) -> dict[str, int]:
@@ -85,20 +88,13 @@ class Postings:
 
     def _impacts(self, field: str) -> np.ndarray:
         """Each posting's BM25 term-frequency part, tf (k1 + 1) / (tf + k1 (1 - b + b · length /
-        mean length)), aligned with the matrix's data; computed once per state of the passages,
+        mean length)), aligned with the matrix's data; computed once until the passages change,
         so a question only multiplies by IDF and adds."""
-        state = (self.lengths, *self.matrices.values())
-        cached = self.__dict__.get("_impacts_of")
-        if cached is None or any(a is not b for a, b in zip(cached[0], state)):
-            cached = self._impacts_of = (state, {})
-        if field not in cached[1]:
+        if field not in self._impacts_cache:
             matrix = self.matrices[field]
             norm = (K1 * (1 - B + B * self.lengths / self.lengths.mean())).astype(np.float32)
-            cached[1][field] = matrix.data * (K1 + 1) / (matrix.data + norm[matrix.indices])
-        return cached[1][field]
-
-    def rows_of(self, vids: np.ndarray) -> np.ndarray:
-        return np.searchsorted(self.vids, vids)
+            self._impacts_cache[field] = matrix.data * (K1 + 1) / (matrix.data + norm[matrix.indices])
+        return self._impacts_cache[field]
 
     def scores(self, stems: list[str], surface: list[str]) -> np.ndarray:
         """BM25 of every passage (0 = no shared term) for a question's stems and words."""

@@ -22,15 +22,20 @@ EXACT_BELOW = 0.10           # a filter keeping under this share of passages is 
 REBUILD_AT = 0.20            # rebuild the graph once tombstones are this share of it
 
 
-def _bitmap(vids) -> tuple[faiss.IDSelector, np.ndarray]:
+def _keep(selector: faiss.IDSelector, *objects) -> faiss.IDSelector:
+    """The C++ selector points into ``objects`` (arrays, other selectors): they live as long as it."""
+    selector.referenced_objects = objects
+    return selector
+
+
+def _bitmap(vids) -> faiss.IDSelector:
     """A selector of ``vids`` as a bitmap over ids (constant-time membership, cheap to build
-    even for hundreds of thousands of ids); the caller keeps the array alive while searching."""
+    even for hundreds of thousands of ids)."""
     vids = np.asarray(vids, dtype=np.int64)
-    size = int(vids.max()) + 1 if len(vids) else 1
-    bits = np.zeros(size, bool)
+    bits = np.zeros(int(vids.max()) + 1 if len(vids) else 1, bool)
     bits[vids] = True
     packed = np.packbits(bits, bitorder="little")
-    return faiss.IDSelectorBitmap(len(packed), faiss.swig_ptr(packed)), packed    # length in bytes
+    return _keep(faiss.IDSelectorBitmap(len(packed), faiss.swig_ptr(packed)), packed)    # length in bytes
 
 
 class VectorIndex:
@@ -40,6 +45,7 @@ class VectorIndex:
         self.index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dim))
         self.ann = ann
         self.tombstones = tombstones or set()
+        self._alive: faiss.IDSelector | None = None      # selector skipping the tombstones, built once
 
     def __len__(self) -> int:
         return self.index.ntotal
@@ -58,12 +64,13 @@ class VectorIndex:
             self.index.remove_ids(np.asarray(vids, dtype=np.int64))
             if self.ann is not None:
                 self.tombstones.update(int(v) for v in vids)
+                self._alive = None
 
     def maintain(self, ann_min: int) -> None:
         """Keep an approximate index exactly when the corpus has ``ann_min`` passages or more,
         rebuilt when it does not exist yet or holds too many tombstones."""
         if len(self) < ann_min or len(self) == 0:
-            self.ann, self.tombstones = None, set()
+            self.ann, self.tombstones, self._alive = None, set(), None
         elif self.ann is None or len(self.tombstones) > REBUILD_AT * self.ann.ntotal:
             self.build_ann()
 
@@ -75,7 +82,7 @@ class VectorIndex:
         hnsw.train(vectors)
         ann = faiss.IndexIDMap(hnsw)
         ann.add_with_ids(vectors, ids)
-        self.ann, self.tombstones = ann, set()
+        self.ann, self.tombstones, self._alive = ann, set(), None
 
     # -- reading ------------------------------------------------------------------------
     def vector(self, vid: int) -> np.ndarray:
@@ -95,8 +102,7 @@ class VectorIndex:
     def _exact(self, queries: np.ndarray, k: int, allowed: list[int] | None):
         if allowed is None:
             return self.index.search(queries, k)
-        selector, keep = _bitmap(allowed)
-        return self.index.search(queries, k, params=faiss.SearchParameters(sel=selector))
+        return self.index.search(queries, k, params=faiss.SearchParameters(sel=_bitmap(allowed)))
 
     def _approximate(self, queries: np.ndarray, k: int, allowed: list[int] | None):
         fetch = k * OVERFETCH
@@ -104,16 +110,13 @@ class VectorIndex:
         # a filter thins the graph walk: widen it in proportion so as many candidates survive
         share = len(allowed) / len(self) if allowed is not None else 1.0
         params.efSearch = int(min(4096, max(EF_SEARCH, fetch) / share))
-        selector, keep = None, []          # keep: the arrays selectors point into, alive until the search ends
-        if allowed is not None:
-            selector, bits = _bitmap(allowed)
-            keep.append(bits)
+        selector = _bitmap(allowed) if allowed is not None else None
         if self.tombstones:
-            dead, bits = _bitmap(np.fromiter(self.tombstones, np.int64))
-            keep += [bits, dead]
-            alive = faiss.IDSelectorNot(dead)
-            keep.append(alive)
-            selector = alive if selector is None else faiss.IDSelectorAnd(selector, alive)
+            if self._alive is None:
+                dead = _bitmap(np.fromiter(self.tombstones, np.int64))
+                self._alive = _keep(faiss.IDSelectorNot(dead), dead)
+            selector = self._alive if selector is None else _keep(faiss.IDSelectorAnd(selector, self._alive),
+                                                                  selector, self._alive)
         if selector is not None:
             params.sel = selector
         _, candidates = self.ann.search(queries, fetch, params=params)

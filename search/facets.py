@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from index.columns import Columns
+from index.columns import Columns, Tally
 from ingest.taxonomy import label_of
 
 
@@ -16,9 +16,8 @@ class Facet:
     def label(self, value: str, titles: dict[str, str]) -> str:
         return label_of(self.taxonomy, value) if self.taxonomy else value
 
-    def __call__(self, columns: Columns, selected: np.ndarray, titles: dict[str, str], bitmap=None,
-                 rows=None) -> list[dict]:
-        counts = columns.counts(self.field, selected, self.limit, bitmap, rows)
+    def __call__(self, tally: Tally, titles: dict[str, str]) -> list[dict]:
+        counts = tally.counts(self.field, self.limit)
         return [{"id": int(v) if self.name == "sdg" else v, "label": self.label(v, titles), "count": n}
                 for v, n in counts]
 
@@ -55,5 +54,5 @@ FACETS: list[Facet] = [Levers(), Sdg(), Trades(), EntryPoints(), Documents(), La
 
 def facet_counts(columns: Columns, selected: np.ndarray, titles: dict[str, str]) -> dict[str, list[dict]]:
     """Counts of every facet over the flagged passages (the whole result set, not the top k)."""
-    bitmap, rows = columns.bitmap(selected), np.flatnonzero(selected)
-    return {facet.name: facet(columns, selected, titles, bitmap, rows) for facet in FACETS}
+    tally = columns.tally(selected)
+    return {facet.name: facet(tally, titles) for facet in FACETS}

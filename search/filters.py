@@ -32,10 +32,10 @@ class Filters:
         for facet, values in (("levers", self.levers), ("sdg", self.sdg), ("trades", self.trades)):
             if values:
                 keep &= columns.has_label(facet, [str(v) for v in values])
-        for field, values in (("entry_point", self.entry_points), ("doc_id", self.docs),
-                              ("language", self.languages)):
+        for column, values in (("entry_point", self.entry_points), ("doc_id", self.docs),
+                               ("language", self.languages)):
             if values:
-                keep &= columns.has_value(field, list(values))
+                keep &= columns.has_value(column, list(values))
         if self.page_min is not None:
             keep &= columns.page_end >= self.page_min
         if self.page_max is not None:

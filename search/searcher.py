@@ -50,9 +50,9 @@ class Results:
     query: str
     hits: list[Hit]
     spelling: Spelling = field(default_factory=lambda: Spelling(""))
-    selected: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # the whole result set: a flag
-    ranked: list[tuple[int, float]] = field(default_factory=list)              # per row of index.columns;
-                                                                                # every fused candidate, best first
+    selected: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # the result set: a flag per row
+    ranked: list[tuple[int, float]] = field(default_factory=list)              # every candidate, best first
+
     @property
     def total(self) -> int:
         return int(np.count_nonzero(self.selected))
@@ -85,7 +85,6 @@ class Searcher:
         """Load what the first question would otherwise wait for (columns, vocabulary, titles)."""
         self.index.columns, self.lexical.vocabulary, self.lexical.terms, self.titles, self.sources
         self.search("échauffement")
-        self.answers.clear()
         return self
 
     def vector(self, query: str) -> np.ndarray:
