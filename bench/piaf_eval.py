@@ -14,6 +14,8 @@ import statistics
 import sys
 from pathlib import Path
 
+import numpy as np
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from index.index import Index  # noqa: E402
@@ -57,15 +59,18 @@ def build(indexer: Indexer, ingestor: Ingestor, paragraphs, chunked: bool) -> No
         passages.append([Passage(id=Passage.make_id(doc.id, a, doc.text[a:b]), doc_id=doc.id, text=doc.text[a:b],
                                  start=a, end=b, page_start=1, page_end=1, section=(doc.title,), language="fr")
                          for a, b in doc_spans])
-    flat = [(doc, p) for doc, ps in zip(docs, passages) for p in ps]
-    vectors = ingestor.embedder.passages([f"{doc.title}\n{p.text}" for doc, p in flat], progress=True)
-    items, i = [], 0
+    texts, sentences = [], []
     for doc, ps in zip(docs, passages):
-        vecs = vectors[i:i + len(ps)]
-        i += len(ps)
+        texts += [f"{doc.title}\n{p.text}" for p in ps]
+        sentences.append(IngestedDocument.sentence_texts(ps))
+    vectors = ingestor.embedder.passages(texts + [t for s, _ in sentences for t in s], progress=True)
+    items, i, j = [], 0, len(texts)
+    for doc, ps, (sents, owners) in zip(docs, passages, sentences):
+        vecs, sent_vecs = vectors[i:i + len(ps)], vectors[j:j + len(sents)]
+        i, j = i + len(ps), j + len(sents)
         for p, v in zip(ps, vecs):
             p.tags = ingestor.tagger.tag(p.text, v)
-        items.append(IngestedDocument(doc, ps, vecs, [doc.title] * len(ps)))
+        items.append(IngestedDocument(doc, ps, vecs, [doc.title] * len(ps), sent_vecs, np.asarray(owners, np.int64)))
     indexer.add_ingested(items)
 
 

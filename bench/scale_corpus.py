@@ -5,10 +5,13 @@
 What the data directory then holds, in one snapshot built by the engine's own indexer:
 - real: the bundled proceedings, ingested by the real pipeline (PDF, passages, tags, model);
 - real: PIAF's 1,518 French Wikipedia paragraphs, one passage each, embedded by the real model
-  (title + text) and tagged by the real tagger — about 2 minutes the first time, then cached;
+  (title + text, and each sentence) and tagged by the real tagger — a few minutes the first
+  time, then cached;
 - synthetic: the rest, each passage made of consecutive sentences of two real passages (about
   100 words, like the engine's own), its vector the normalised mix of theirs (0.6 / 0.4) plus a
-  little Gaussian noise, its tags and entities those of its first source. The vectors are thus
+  little Gaussian noise, its sentence vectors noisy copies of its sources' first ones (2 of the
+  first, 3 of the second: about the real count), its tags and entities those of its first
+  source. The vectors are thus
   not the model's own but live where the model's vectors live; the texts are real French, so
   the lexical index has the vocabulary and term frequencies of real text. Seeded (seed 0).
 """
@@ -45,7 +48,10 @@ def piaf_items(ctx: Context) -> list[IngestedDocument]:
     articles: dict[str, list] = {}
     for (pid, title, text), vec in zip(paragraphs, vectors):
         articles.setdefault(title, []).append((text, vec))
-    items = []
+    sentences = {title: IngestedDocument.sentence_texts([Passage("", "", t, 0, 0, 1, 1) for t, _ in paras])
+                 for title, paras in articles.items()}
+    sentence_vectors = ctx.embedder.passages([t for texts, _ in sentences.values() for t in texts], progress=True)
+    items, at = [], 0
     for n, (title, paras) in enumerate(articles.items()):
         doc_id = f"piaf-article-{n:04d}"
         text, starts, passages = "", [], []
@@ -59,14 +65,24 @@ def piaf_items(ctx: Context) -> list[IngestedDocument]:
                         end=start + len(para), page_start=1, page_end=1, section=(title,), language="fr")
             p.tags = ctx.indexer.ingestor.tagger.tag(para, vec)
             passages.append(p)
-        items.append(IngestedDocument(doc, passages, np.stack([v for _, v in paras]), [title] * len(passages)))
+        texts, owners = sentences[title]
+        items.append(IngestedDocument(doc, passages, np.stack([v for _, v in paras]), [title] * len(passages),
+                                      sentence_vectors[at:at + len(texts)], np.asarray(owners, np.int64)))
+        at += len(texts)
     return items
 
 
-def synthetic_items(real: list[tuple[Passage, str, np.ndarray]], count: int, seed: int = 0) -> list[IngestedDocument]:
+def _noisy(vectors: np.ndarray, noise: np.random.Generator) -> np.ndarray:
+    vectors = vectors + noise.normal(0, NOISE / np.sqrt(vectors.shape[1]), vectors.shape).astype(np.float32)
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def synthetic_items(real: list[tuple[Passage, str, np.ndarray, np.ndarray]], count: int, seed: int = 0) -> list[IngestedDocument]:
     rng = random.Random(seed)
     noise = np.random.default_rng(seed)
-    sentences = [[s.strip() for s in SENTENCE.findall(" ".join(p.text.split())) if s.strip()] for p, _, _ in real]
+    sentences = [[s.strip() for s in SENTENCE.findall(" ".join(p.text.split())) if s.strip()] for p, _, _, _ in real]
+    # a real passage without sentence rows stands for its one sentence with its own vector
+    rows = [r if len(r) else v[None, :] for _, _, v, r in real]
     items = []
     for first in range(0, count, PER_DOCUMENT):
         n_doc = len(items)
@@ -90,9 +106,10 @@ def synthetic_items(real: list[tuple[Passage, str, np.ndarray]], count: int, see
             text += t + "\n\n"
         doc = Document(id=doc_id, title=title, text=text, page_starts=[0], metadata={"format": "text", "synthetic": True},
                        source=f"{doc_id}.txt", content_hash=doc_id)
-        mix = np.stack([0.6 * real[a][2] + 0.4 * real[b][2] for a, b in sources])
-        mix += noise.normal(0, NOISE / np.sqrt(mix.shape[1]), mix.shape).astype(np.float32)
-        mix /= np.linalg.norm(mix, axis=1, keepdims=True)
+        mix = _noisy(np.stack([0.6 * real[a][2] + 0.4 * real[b][2] for a, b in sources]), noise)
+        picked = [np.concatenate([rows[a][:2], rows[b][:3]]) for a, b in sources]
+        sentence_vectors = _noisy(np.concatenate(picked), noise).astype(np.float16)
+        owners = np.repeat(np.arange(len(picked)), [len(p) for p in picked])
         passages = []
         for t, start, (a, _) in zip(texts, starts, sources):
             src = real[a][0]
@@ -100,7 +117,8 @@ def synthetic_items(real: list[tuple[Passage, str, np.ndarray]], count: int, see
                         page_start=1, page_end=1, section=(title,), language="fr", entities=src.entities)
             p.tags = src.tags
             passages.append(p)
-        items.append(IngestedDocument(doc, passages, mix.astype(np.float32), [title] * len(passages)))
+        items.append(IngestedDocument(doc, passages, mix.astype(np.float32), [title] * len(passages),
+                                      sentence_vectors, owners))
     return items
 
 
@@ -120,8 +138,11 @@ def main():
     vids = index.store.vids_of_document("actes-6e-rencontre-2020")
     proceedings = index.store.passages(vids)
     titles = index.store.titles()
-    real = [(proceedings[v], titles[proceedings[v].doc_id], index.vectors.vector(v)) for v in vids]
-    real += [(p, item.document.title, v) for item in piaf for p, v in zip(item.passages, item.vectors)]
+    real = [(proceedings[v], titles[proceedings[v].doc_id], index.vectors.vector(v), index.sentences.of(v))
+            for v in vids]
+    for item in piaf:
+        for n, (p, v) in enumerate(zip(item.passages, item.vectors)):
+            real.append((p, item.document.title, v, item.sentence_vectors[item.sentence_passages == n]))
     index.close()
     count = max(0, args.passages - len(real))
     print(f"real passages: {len(real)}; synthetic: {count}", flush=True)

@@ -4,7 +4,8 @@
 
 Asks the 24 development questions ``rounds`` times each (the query-embedding cache emptied before
 every call, so each search embeds its question) and prints p50 / p95 in milliseconds of:
-the question's embedding alone, ``search()`` dense only, ``search()`` hybrid, and ``answer()``
+the question's embedding alone, ``search()`` dense only, ``search()`` hybrid (and without the
+sentence vectors' re-scoring, to show its cost), and ``answer()``
 (hybrid + facets + groups + overview, what the page and the API serve).
 """
 import argparse
@@ -58,7 +59,8 @@ def main():
     questions = [q["query"] for q in load_queries(QUERIES)]
     dense = Searcher(index, ctx.embedder, SearchSettings(lexical=False))
     hybrid = Searcher(index, ctx.embedder)
-    for s in (dense, hybrid):  # warm: model, caches, SQLite pages
+    passages_only = Searcher(index, ctx.embedder, SearchSettings(sentence_weight=0.0))
+    for s in (dense, hybrid, passages_only):  # warm: model, caches, SQLite pages
         for q in questions:
             s.search(q)
             answer(s, q)
@@ -67,6 +69,7 @@ def main():
     print("query embedding alone   ", percentiles(measure(lambda q: ctx.embedder.queries([q]), questions, args.rounds)))
     print("search() dense only     ", percentiles(measure(dense.search, questions, args.rounds, dense)))
     print("search() hybrid         ", percentiles(measure(hybrid.search, questions, args.rounds, hybrid)))
+    print("  … without sentences   ", percentiles(measure(passages_only.search, questions, args.rounds, passages_only)))
     print("answer() hybrid, full   ", percentiles(measure(lambda q: answer(hybrid, q), questions, args.rounds, hybrid)))
 
 

@@ -1,6 +1,6 @@
 """A loaded snapshot: a self-describing folder — config.json (read first: what the folder holds),
 store.sqlite (documents, passages, labels), vectors.faiss (+ ann.faiss past the size where vector
-search turns approximate) and lexical.npz (+ its vocabulary)."""
+search turns approximate), sentences.npy (+ the passage of each row) and lexical.npz (+ its vocabulary)."""
 from __future__ import annotations
 
 import json
@@ -12,12 +12,14 @@ from ingest.errors import CatalyseError
 
 from .columns import Columns
 from .postings import Postings
+from .sentences import SentenceVectors
 from .snapshots import Snapshots
 from .store import Store
 from .vectors import VectorIndex
 
-CONFIG, VECTORS, ANN, LEXICAL, STORE = "config.json", "vectors.faiss", "ann.faiss", "lexical", "store.sqlite"
-FORMAT = 2
+CONFIG, VECTORS, ANN, SENTENCES, LEXICAL, STORE = ("config.json", "vectors.faiss", "ann.faiss", "sentences",
+                                                   "lexical", "store.sqlite")
+FORMAT = 3      # 3: sentence vectors
 
 
 class IndexMissing(CatalyseError):
@@ -34,6 +36,7 @@ class Index:
     config: dict
     store: Store
     vectors: VectorIndex
+    sentences: SentenceVectors
     lexical: Postings
 
     @classmethod
@@ -43,8 +46,9 @@ class Index:
         config = json.loads((path / CONFIG).read_text())
         if config.get("format") != FORMAT:
             raise CatalyseError(f"format d'index inconnu dans {path} : lancez « catalyse reindex »", "old_index")
-        return cls(path, config, Store(path / STORE), VectorIndex.load(path, config["vectors"]),
-                   Postings.load(path, config["lexical"]))
+        vectors = VectorIndex.load(path, config["vectors"])
+        return cls(path, config, Store(path / STORE), vectors,
+                   SentenceVectors.load(path, config["sentences"], vectors.dim), Postings.load(path, config["lexical"]))
 
     @cached_property
     def columns(self) -> Columns:
@@ -70,7 +74,7 @@ class Index:
     def stats(self) -> dict:
         return {"snapshot": self.path.name, "model": self.model, "dim": self.vectors.dim,
                 "documents": self.store.count("documents"), "passages": self.store.count("passages"),
-                "vectors": len(self.vectors),
+                "vectors": len(self.vectors), "sentence_vectors": len(self.sentences),
                 "approximate": self.vectors.ann is not None, "built_at": self.config.get("built_at")}
 
     def close(self) -> None:

@@ -14,8 +14,9 @@ from ingest.errors import CatalyseError
 from ingest.pipeline import IngestedDocument, Ingestor
 from ingest.readers import FORMATS, load_metadata
 
-from .index import ANN, CONFIG, FORMAT, LEXICAL, STORE, VECTORS, Index
+from .index import ANN, CONFIG, FORMAT, LEXICAL, SENTENCES, STORE, VECTORS, Index
 from .postings import Postings
+from .sentences import SentenceVectors
 from .snapshots import Snapshots
 from .store import Store
 from .vectors import VectorIndex
@@ -61,7 +62,8 @@ class Indexer:
         return self.ingestor.embedder.name
 
     # -- snapshots ------------------------------------------------------------------
-    def _build(self, change: Callable[[Store, VectorIndex, Postings], None], fresh: bool = False) -> Index:
+    def _build(self, change: Callable[[Store, VectorIndex, SentenceVectors, Postings], None],
+               fresh: bool = False) -> Index:
         """Copy the current snapshot (or start empty), apply ``change``, publish atomically."""
         build = self.snapshots.prepare()
         current = None if fresh else self.snapshots.current()
@@ -70,17 +72,19 @@ class Indexer:
                 old = Index.load(current)
                 old.check_model(self.model)
                 store = old.store.copy_to(build / STORE)
-                vectors, lexical = old.vectors, old.lexical
+                vectors, sentences, lexical = old.vectors, old.sentences, old.lexical
                 old.close()
             else:
-                store, vectors, lexical = Store(build / STORE), VectorIndex(self.ingestor.embedder.dim), Postings()
-            change(store, vectors, lexical)
+                dim = self.ingestor.embedder.dim
+                store, vectors, sentences, lexical = Store(build / STORE), VectorIndex(dim), SentenceVectors(dim), Postings()
+            change(store, vectors, sentences, lexical)
             vectors.maintain(self.ann_min)
             store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             store.close()
             config = {"format": FORMAT, "model": self.model, "dim": vectors.dim,
                       "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "store": STORE,
-                      "vectors": vectors.save(build, VECTORS, ANN), "lexical": lexical.save(build, LEXICAL)}
+                      "vectors": vectors.save(build, VECTORS, ANN), "sentences": sentences.save(build, SENTENCES),
+                      "lexical": lexical.save(build, LEXICAL)}
             (build / CONFIG).write_text(json.dumps(config, indent=2))
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)
@@ -89,15 +93,17 @@ class Indexer:
 
     def _write(self, items: list[IngestedDocument], fresh: bool = False) -> Index:
         """A new snapshot holding ``items``, each replacing any earlier version of its document."""
-        def change(store: Store, vectors: VectorIndex, lexical: Postings) -> None:
+        def change(store: Store, vectors: VectorIndex, sentences: SentenceVectors, lexical: Postings) -> None:
             removed = [vid for item in items for vid in store.remove(item.document.id)]
             vectors.remove(removed)
+            sentences.remove(removed)
             lexical.remove(removed)
             added_at = time.strftime("%Y-%m-%dT%H:%M:%S%z")
             vids: list[int] = []
             for item in items:
                 own = store.next_vids(len(item.passages))
                 store.add(item.document, item.passages, own, added_at)
+                sentences.add(np.asarray(own, np.int64)[item.sentence_passages], item.sentence_vectors)
                 vids += own
             if vids:    # the index files take the whole batch at once (each call re-stacks them)
                 vectors.add(vids, np.concatenate([item.vectors for item in items]))
@@ -178,9 +184,10 @@ class Indexer:
             index.close()
             removed: list[int] = []
 
-            def change(store: Store, vectors: VectorIndex, lexical: Postings) -> None:
+            def change(store: Store, vectors: VectorIndex, sentences: SentenceVectors, lexical: Postings) -> None:
                 removed.extend(store.remove(doc_id))
                 vectors.remove(removed)
+                sentences.remove(removed)
                 lexical.remove(removed)
 
             self._build(change)

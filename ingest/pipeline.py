@@ -10,6 +10,7 @@ from .chunker import Chunker
 from .document import Document, Passage
 from .embedder import Embedder
 from .nlp import detect_language
+from .sentences import sentence_units
 from .bounded import read_bounded
 from .structure import segments_of
 from .tagger import Tagger, apply_editor_tags
@@ -21,6 +22,22 @@ class IngestedDocument:
     passages: list[Passage]
     vectors: np.ndarray          # one normalised row per passage, embedded with its context header
     headers: list[str]           # each passage's context header (embedded before its text)
+    sentence_vectors: np.ndarray  # one row per sentence of a passage that has several
+    sentence_passages: np.ndarray  # the passage (its position in ``passages``) of each sentence vector
+
+    @staticmethod
+    def sentence_texts(passages: list[Passage]) -> tuple[list[str], list[int]]:
+        """The sentence units to embed and each one's passage position. Bare sentences: the passage
+        vector carries the context, and a header on each sentence made every short sentence of a
+        section look alike (dev nDCG@10 0.886 with headers, 0.892 without; PIAF 0.871, 0.875).
+        A passage of one unit has none: its own vector stands for its sentence."""
+        texts, owners = [], []
+        for i, passage in enumerate(passages):
+            units = sentence_units(passage.text)
+            if len(units) > 1:
+                texts += units
+                owners += [i] * len(units)
+        return texts, owners
 
 
 class Ingestor:
@@ -46,9 +63,11 @@ class Ingestor:
                 organisation=seg.speaker.organisation if seg.speaker else None,
                 language=detect_language(text), entities=chunk.entities))
         headers = [p.context_header(doc.title) for p in passages]
-        vectors = self.embedder.passages([f"{h}\n{p.text}" for h, p in zip(headers, passages)], progress)
+        sentences, owners = IngestedDocument.sentence_texts(passages)
+        embedded = self.embedder.passages([f"{h}\n{p.text}" for h, p in zip(headers, passages)] + sentences, progress)
+        vectors, sentence_vectors = embedded[:len(passages)], embedded[len(passages):]
         editor_tags = (doc.metadata or {}).get("tags")
         for passage, vector in zip(passages, vectors):
             tags = self.tagger.tag(passage.text, vector, passage.kind)
             passage.tags = apply_editor_tags(tags, editor_tags)
-        return IngestedDocument(doc, passages, vectors, headers)
+        return IngestedDocument(doc, passages, vectors, headers, sentence_vectors, np.asarray(owners, np.int64))
