@@ -91,7 +91,15 @@ class Service:
                 log.warning("building the index from %s", self.settings.corpus_dir)
                 self.context.indexer.add([(f, None) for f in files], progress=True,
                                          report=lambda m: setattr(self, "status", m))
-            self.reload()
+            try:
+                self.reload()
+            except CatalyseError as exc:
+                if exc.code != "old_index":
+                    raise
+                # an index written by an earlier version: rebuilt from the stored originals
+                log.warning("index format changed: reindexing %s", self.settings.data_dir)
+                self.context.indexer.reindex(report=lambda m: setattr(self, "status", m))
+                self.reload()
             self.status = "prêt"
             self.ready.set()
         except Exception as exc:  # the service keeps answering /health with the reason

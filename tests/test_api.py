@@ -212,3 +212,29 @@ def test_upload_file_names_are_sanitised(given, expected):
         assert name == expected
     else:
         assert name.startswith("publication-")
+
+
+def test_an_index_of_an_earlier_format_is_rebuilt_at_start(settings, embedder, tmp_path):
+    """After an upgrade that changes the snapshot format, the service rebuilds the index from the
+    stored originals instead of refusing to start."""
+    from api.service import Service, ServiceConfig
+    from conftest import KIT_TEXT
+    from index.index import FORMAT
+    from ingest.settings import Settings
+
+    kit = tmp_path / "kit-tiers-lieux.md"
+    kit.write_text(KIT_TEXT, encoding="utf-8")
+    (tmp_path / "corpus").mkdir()
+    served = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "corpus", model=settings.model,
+                      model_cache=settings.model_cache)
+    service = Service(served, ServiceConfig(editor_token="x"))
+    service.context.__dict__["embedder"] = embedder
+    old = service.context.indexer.add([(kit, None)]) and service.snapshots.current()
+    config = json.loads((old / "config.json").read_text())
+    (old / "config.json").write_text(json.dumps({**config, "format": FORMAT - 1}))
+    service.start(background=False)
+    assert service.ready.is_set(), service.status
+    searcher = service.searcher()
+    assert searcher.index.path != old and searcher.index.config["format"] == FORMAT
+    hits = searcher.search("un tiers-lieu géré par des jeunes", k=3).hits
+    assert hits and hits[0].passage.doc_id == "kit-tiers-lieux"
