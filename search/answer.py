@@ -44,7 +44,6 @@ def answer(searcher: Searcher, query: str, k: int = 10, filters: Filters | None 
             top, _ = searcher.rank(searcher.vector(query), spelling, scoped, dense_search=False)
         groups.append({"entry_point": entry["id"], "label": entry["label"], "count": entry["count"],
                        "results": [h.record() for h in searcher.hits(top, group_size)]})
-    terms = set(analyse(spelling.lexical_query))
     return {
         "query": query,
         "took_ms": round((time.perf_counter() - started) * 1000, 1),
@@ -52,7 +51,7 @@ def answer(searcher: Searcher, query: str, k: int = 10, filters: Filters | None 
         "results": [h.record() for h in hits],
         "facets": facets,
         "groups": groups,
-        "overview": overview(terms, hits, facets),
+        "overview": overview(searcher.index, searcher.vector(query), set(analyse(spelling.lexical_query)), hits, facets),
         "corrections": spelling.corrections,
         "notices": notices,
     }

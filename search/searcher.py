@@ -41,6 +41,7 @@ class Hit:
     passage: Passage
     score: float
     doc_title: str
+    vid: int = -1          # the passage's integer id in the index
 
     def record(self) -> dict:
         return record(self.passage, self.score, self.doc_title)
@@ -158,7 +159,7 @@ class Searcher:
 
         kept = diversify(ranked, lambda x: signature(x[0]), lambda x: (passage(x[0]).doc_id, passage(x[0]).section),
                          k, per_section or self.settings.per_section)
-        return [Hit(found[v], sc, self.titles.get(found[v].doc_id, "")) for v, sc in kept]
+        return [Hit(found[v], sc, self.titles.get(found[v].doc_id, ""), v) for v, sc in kept]
 
     def batchsearch(self, queries: list[str], k: int = 10, filters: Filters | None = None) -> list[Results]:
         filters = filters or Filters()

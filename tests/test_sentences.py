@@ -84,3 +84,12 @@ def test_search_scores_blend_the_best_sentence(searcher):
     blended = np.where(np.isnan(best), passage, 0.5 * passage + 0.5 * best)
     assert list(np.argsort(-blended, kind="stable")) == list(range(len(vids)))
     assert not np.array_equal(np.argsort(-passage, kind="stable"), np.arange(len(vids)))   # the blend reorders
+
+
+def test_overview_sentences_continue_after_a_colon_and_keep_the_closest_unit():
+    from search.overview import sentences
+
+    units = ["Le kit propose trois outils :", "un guide, une grille et un annuaire des acteurs.", "Fin du kit ici."]
+    assert sentences(units, np.array([0.2, 0.9, 0.4])) == [
+        ("Le kit propose trois outils : un guide, une grille et un annuaire des acteurs.", 0.9),
+        ("Fin du kit ici.", 0.4)]
