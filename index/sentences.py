@@ -73,11 +73,10 @@ class SentenceVectors:
         if not has.any():
             return out
         starts, counts = starts[has], counts[has]
-        # the rows of every candidate, in one gather: start of each run + position within it
-        offsets = np.repeat(np.cumsum(counts) - counts, counts)
-        rows = np.repeat(starts, counts) + np.arange(counts.sum()) - offsets
+        firsts = np.cumsum(counts) - counts      # where each candidate's rows begin in the gather
+        rows = np.repeat(starts - firsts, counts) + np.arange(counts.sum())
         similarities = np.asarray(self.vectors[rows], np.float32) @ np.asarray(query, np.float32)
-        out[has] = np.maximum.reduceat(similarities, np.cumsum(counts) - counts)
+        out[has] = np.maximum.reduceat(similarities, firsts)
         return out
 
     # -- files --------------------------------------------------------------------------------
