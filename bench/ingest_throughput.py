@@ -17,7 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ingest.embedder import Embedder  # noqa: E402
-from ingest.pipeline import Ingestor  # noqa: E402
+from ingest.pipeline import Ingestor, embedding_texts  # noqa: E402
 from ingest.settings import Settings  # noqa: E402
 
 PDF = Path(__file__).resolve().parent.parent / "corpus" / "actes-6e-rencontre-2020.pdf"
@@ -36,13 +36,12 @@ def main():
         result = ingestor.run(PDF)
         totals.append(time.perf_counter() - t)
         n = len(result.passages)
-        sentences, _ = result.sentence_texts(result.passages)
-        texts = [f"{h}\n{p.text}" for h, p in zip(result.headers, result.passages)] + sentences
+        texts, _ = embedding_texts(result.passages, result.headers)
         t = time.perf_counter()
         embedder.passages(texts)
         encodes.append(time.perf_counter() - t)
     total, encode = statistics.median(totals), statistics.median(encodes)
-    print(f"passages: {n} (63-page PDF) and {len(sentences)} sentences embedded, runs: {args.runs}")
+    print(f"passages: {n} (63-page PDF) and {len(texts) - n} sentences embedded, runs: {args.runs}")
     print(f"ingestion (median): {total:.2f} s, {n / total:.1f} passages/s")
     print(f"model encode alone (median): {encode:.2f} s, {n / encode:.1f} passages/s")
     print(f"pipeline overhead: {total - encode:.2f} s ({total / encode:.2f}x the model's own time)")

@@ -14,8 +14,6 @@ import statistics
 import sys
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from index.index import Index  # noqa: E402
@@ -23,7 +21,7 @@ from index.indexer import Indexer  # noqa: E402
 from index.snapshots import Snapshots  # noqa: E402
 from ingest.document import Document, Passage, Segment  # noqa: E402
 from ingest.embedder import Embedder  # noqa: E402
-from ingest.pipeline import IngestedDocument, Ingestor  # noqa: E402
+from ingest.pipeline import IngestedDocument, Ingestor, embedding_texts  # noqa: E402
 from ingest.settings import Settings  # noqa: E402
 from search.searcher import Searcher, SearchSettings  # noqa: E402
 
@@ -59,18 +57,14 @@ def build(indexer: Indexer, ingestor: Ingestor, paragraphs, chunked: bool) -> No
         passages.append([Passage(id=Passage.make_id(doc.id, a, doc.text[a:b]), doc_id=doc.id, text=doc.text[a:b],
                                  start=a, end=b, page_start=1, page_end=1, section=(doc.title,), language="fr")
                          for a, b in doc_spans])
-    texts, sentences = [], []
-    for doc, ps in zip(docs, passages):
-        texts += [f"{doc.title}\n{p.text}" for p in ps]
-        sentences.append(IngestedDocument.sentence_texts(ps))
-    vectors = ingestor.embedder.passages(texts + [t for s, _ in sentences for t in s], progress=True)
-    items, i, j = [], 0, len(texts)
-    for doc, ps, (sents, owners) in zip(docs, passages, sentences):
-        vecs, sent_vecs = vectors[i:i + len(ps)], vectors[j:j + len(sents)]
-        i, j = i + len(ps), j + len(sents)
-        for p, v in zip(ps, vecs):
+    blocks = [embedding_texts(ps, [doc.title] * len(ps)) for doc, ps in zip(docs, passages)]
+    vectors = ingestor.embedder.passages([t for texts, _ in blocks for t in texts], progress=True)
+    items, at = [], 0
+    for doc, ps, (texts, owners) in zip(docs, passages, blocks):
+        block, at = vectors[at:at + len(texts)], at + len(texts)
+        for p, v in zip(ps, block):
             p.tags = ingestor.tagger.tag(p.text, v)
-        items.append(IngestedDocument(doc, ps, vecs, [doc.title] * len(ps), sent_vecs, np.asarray(owners, np.int64)))
+        items.append(IngestedDocument(doc, ps, block[:len(ps)], [doc.title] * len(ps), block[len(ps):], owners))
     indexer.add_ingested(items)
 
 

@@ -33,7 +33,7 @@ from index.index import Index  # noqa: E402
 from index.indexer import publications  # noqa: E402
 from index.snapshots import Snapshots  # noqa: E402
 from ingest.document import Document, Passage  # noqa: E402
-from ingest.pipeline import IngestedDocument  # noqa: E402
+from ingest.pipeline import IngestedDocument, embedding_texts  # noqa: E402
 from ingest.settings import Settings  # noqa: E402
 
 SENTENCE = re.compile(r"[^.!?…]+(?:[.!?…]+|$)")
@@ -44,31 +44,30 @@ NOISE = 0.15
 def piaf_items(ctx: Context) -> list[IngestedDocument]:
     """PIAF paragraphs grouped by article, one passage per paragraph, real vectors and tags."""
     paragraphs, _ = load(PIAF)
-    vectors = ctx.embedder.passages([f"{title}\n{text}" for _, title, text in paragraphs], progress=True)
-    articles: dict[str, list] = {}
-    for (pid, title, text), vec in zip(paragraphs, vectors):
-        articles.setdefault(title, []).append((text, vec))
-    sentences = {title: IngestedDocument.sentence_texts([Passage("", "", t, 0, 0, 1, 1) for t, _ in paras])
-                 for title, paras in articles.items()}
-    sentence_vectors = ctx.embedder.passages([t for texts, _ in sentences.values() for t in texts], progress=True)
-    items, at = [], 0
+    articles: dict[str, list[str]] = {}
+    for _, title, text in paragraphs:
+        articles.setdefault(title, []).append(text)
+    docs = []
     for n, (title, paras) in enumerate(articles.items()):
         doc_id = f"piaf-article-{n:04d}"
-        text, starts, passages = "", [], []
-        for para, vec in paras:
+        text, starts = "", []
+        for para in paras:
             starts.append(len(text))
             text += para + "\n\n"
         doc = Document(id=doc_id, title=title, text=text, page_starts=[0], metadata={"format": "text"},
                        source=f"{doc_id}.txt", content_hash=doc_id)
-        for (para, vec), start in zip(paras, starts):
-            p = Passage(id=Passage.make_id(doc_id, start, para), doc_id=doc_id, text=para, start=start,
-                        end=start + len(para), page_start=1, page_end=1, section=(title,), language="fr")
-            p.tags = ctx.indexer.ingestor.tagger.tag(para, vec)
-            passages.append(p)
-        texts, owners = sentences[title]
-        items.append(IngestedDocument(doc, passages, np.stack([v for _, v in paras]), [title] * len(passages),
-                                      sentence_vectors[at:at + len(texts)], np.asarray(owners, np.int64)))
-        at += len(texts)
+        docs.append((doc, [Passage(id=Passage.make_id(doc_id, start, para), doc_id=doc_id, text=para, start=start,
+                                   end=start + len(para), page_start=1, page_end=1, section=(title,), language="fr")
+                           for para, start in zip(paras, starts)]))
+    blocks = [embedding_texts(passages, [doc.title] * len(passages)) for doc, passages in docs]
+    vectors = ctx.embedder.passages([t for texts, _ in blocks for t in texts], progress=True)
+    items, at = [], 0
+    for (doc, passages), (texts, owners) in zip(docs, blocks):
+        block, at = vectors[at:at + len(texts)], at + len(texts)
+        for p, v in zip(passages, block):
+            p.tags = ctx.indexer.ingestor.tagger.tag(p.text, v)
+        items.append(IngestedDocument(doc, passages, block[:len(passages)], [doc.title] * len(passages),
+                                      block[len(passages):], owners))
     return items
 
 

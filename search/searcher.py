@@ -41,7 +41,7 @@ class Hit:
     passage: Passage
     score: float
     doc_title: str
-    vid: int = -1          # the passage's integer id in the index
+    vid: int               # the passage's integer id in the index
 
     def record(self) -> dict:
         return record(self.passage, self.score, self.doc_title)
