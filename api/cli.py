@@ -71,18 +71,32 @@ def cmd_search(ctx, args):
 
 
 def cmd_eval(ctx, args):
-    from search.evaluation import evaluate, format_report, load_queries
+    from search.answer import answer
+    from search.evaluation import Answered, evaluate, format_report, load_queries
 
     searcher = ctx.searcher()
-    report = evaluate(lambda q, k: [h.passage.text for h in searcher.search(q, k=k).hits], load_queries(args.queries),
-                      k=args.k)
-    if args.json:
-        print(json.dumps(report, ensure_ascii=False, indent=2))
-    else:
+
+    def ask(query: str, k: int) -> Answered:
+        shown = answer(searcher, query, k=k)
+        overview = shown["overview"]["sentences"] if shown["overview"] else []
+        return Answered([r["text"] for r in shown["results"]], [s["text"] for s in overview], shown["total"])
+
+    reports = {}
+    for path in args.queries:
+        reports[Path(path).name] = report = evaluate(ask, load_queries(Path(path)), k=args.k, rule=args.rule)
+        if args.json:
+            continue
+        print(f"== {Path(path).name}")
         if args.verbose:
             for q in report["queries"]:
-                print(f"{q['id']:6} {q['kind']:14} nDCG {q['ndcg']:.3f}  R {q['recall']:.2f}  MRR {q['mrr']:.2f}")
+                print(f"{q['id']:6} {q['kind']:14} nDCG {q['ndcg']:.3f}  R {q['recall']:.2f}  MRR {q['mrr']:.2f}  "
+                      f"overview {q['overview_items']:.2f}")
+            for q in report.get("nonsense", {}).get("queries", []):
+                print(f"{q['id']:6} {'nonsense':14} total {q['total']}  overview {'oui' if q['overview'] else 'non'}"
+                      f"  {'ok' if q['passed'] else 'ÉCHEC'}")
         print(format_report(report))
+    if args.json:
+        print(json.dumps(reports, ensure_ascii=False, indent=2))
 
 
 def cmd_serve(ctx, args):
@@ -134,8 +148,10 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument(f"--{flag}", action="append")
     s.add_argument("--sdg", action="append", type=int)
     s.set_defaults(run=cmd_search)
-    s = sub.add_parser("eval", help="mesurer la qualité sur un fichier de questions (JSONL)")
-    s.add_argument("queries")
+    s = sub.add_parser("eval", help="mesurer la qualité sur des fichiers de questions (JSONL)")
+    s.add_argument("queries", nargs="+")
+    s.add_argument("--rule", choices=["v2", "v1"], default="v2",
+                   help="règle de notation (v1 : seulement pour comparer aux anciens chiffres)")
     s.add_argument("--k", type=int, default=10)
     s.add_argument("--json", action="store_true")
     s.add_argument("--verbose", "-v", action="store_true")

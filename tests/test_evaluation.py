@@ -25,3 +25,13 @@ def test_each_quote_counts_once_and_ideal_dcg():
     assert math.isclose(s["ndcg"], dcg / (1 + 1 / math.log2(3)))
     assert s["recall"] == 1 and s["mrr"] == 1
     assert score_query(["rien"], quotes) == {"ndcg": 0.0, "recall": 0.0, "mrr": 0.0}
+
+
+def test_v2_a_result_holding_two_quotes_earns_both():
+    quotes = ["alpha beta gamma delta epsilon zeta eta theta", "un deux trois quatre cinq six sept huit"]
+    both = "alpha beta gamma delta epsilon zeta eta theta, puis un deux trois quatre cinq six sept huit"
+    assert score_query([both], quotes)["ndcg"] == 1.0          # v2: 2 / (1 + 1/log2 3), capped at 1
+    assert math.isclose(score_query([both], quotes, rule="v1")["ndcg"], 1 / (1 + 1 / math.log2(3)))  # 0.61
+    late = score_query(["rien", both], quotes)
+    assert math.isclose(late["ndcg"], (2 / math.log2(3)) / (1 + 1 / math.log2(3)))
+    assert late["recall"] == 1 and late["mrr"] == 0.5
