@@ -30,15 +30,53 @@ def fold(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
+# Short names of the source that differ from the United Nations' official French ones: a typo
+# (« Travaux décent ») and a plural without its accent.
+OFFICIAL_SHORT = {7: "Énergie propre et d'un coût abordable", 8: "Travail décent et croissance économique"}
+
+
+@dataclass(frozen=True)
+class Goal:
+    number: int
+    short: str          # « Travail décent et croissance économique »
+    title: str          # the goal's full official wording
+
+
+@dataclass(frozen=True)
+class Target:
+    code: str           # « 17.17 », « 1.a »
+    title: str
+
+
+def _yaml(name: str) -> dict:
+    return yaml.safe_load((HERE / "sdg" / name).read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def sdg_goals() -> tuple[Goal, ...]:
+    goals = _yaml("fr_global_goals.yml")
+    return tuple(Goal(n, OFFICIAL_SHORT.get(n, goals[f"{n}-short"]), " ".join(goals[f"{n}-title"].split()))
+                 for n in range(1, 18))
+
+
+def _target_order(code: str) -> tuple:
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in code.split("."))
+
+
+@lru_cache(maxsize=17)
+def sdg_targets(goal: int) -> tuple[Target, ...]:
+    """The targets of one goal in their official order (1.1 … 1.5, then 1.a, 1.b)."""
+    targets = _yaml("fr_global_targets.yml")
+    own = [Target(k[:-len("-title")].replace("-", "."), " ".join(v.split())) for k, v in targets.items()
+           if k.startswith(f"{goal}-") and k.endswith("-title")]
+    return tuple(sorted(own, key=lambda t: _target_order(t.code)))
+
+
 def _sdg(glossary: dict) -> list[Term]:
-    goals = yaml.safe_load((HERE / "sdg" / "fr_global_goals.yml").read_text(encoding="utf-8"))
-    targets = yaml.safe_load((HERE / "sdg" / "fr_global_targets.yml").read_text(encoding="utf-8"))
-    out = []
-    for n in range(1, 18):
-        own = tuple(v for k, v in targets.items() if k.startswith(f"{n}-") and k.endswith("-title"))
-        out.append(Term(id=n, label=f"ODD {n} — {goals[f'{n}-short']}", description=goals[f"{n}-title"],
-                        terms=tuple(glossary["sdg_terms"].get(n, ())), targets=own))
-    return out
+    return [Term(id=g.number, label=f"ODD {g.number} — {g.short}", description=g.title,
+                 terms=tuple(glossary["sdg_terms"].get(g.number, ())),
+                 targets=tuple(t.title for t in sdg_targets(g.number)))
+            for g in sdg_goals()]
 
 
 @lru_cache(maxsize=1)
