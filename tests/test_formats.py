@@ -84,6 +84,17 @@ def test_web_page_main_text_only_with_its_canonical_url():
         assert noise not in doc.text
 
 
+def test_a_saved_page_without_canonical_link_keeps_the_address_it_was_saved_from(tmp_path):
+    from ingest.readers import read_document
+
+    page = tmp_path / "kit.html"
+    page.write_text("<!DOCTYPE html>\n<!-- saved from url=(0045)https://www.example.org/kits/tiers-lieux.html -->\n"
+                    "<html><head><title>Kit</title></head><body><article><h1>Le kit</h1><p>Un tiers-lieu géré par des "
+                    "jeunes accueille les porteurs de projets du quartier, avec un fablab.</p></article></body></html>",
+                    encoding="utf-8")
+    assert read_document(page).metadata["source_url"] == "https://www.example.org/kits/tiers-lieux.html"
+
+
 @pytest.mark.parametrize("name, speakers, first", [
     ("webinaire-engagement.vtt", ["Emeric Oudin", "Olivier Guilbaud"], 720.0),
     ("mooc-ptce.srt", ["Jean-Marc Semoulin", "Delphine Vandevoorde"], 180.0),

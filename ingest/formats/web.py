@@ -3,12 +3,15 @@ scripts and comments dropped); <h1>–<h3> become sections, lists and tables sta
 canonical URL is its source."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import UnreadableDocument
 from .builder import Draft, TextBuilder
 
 SECTION_LEVELS = 3        # <h4>–<h6> are read as paragraphs: too fine to be sections
+# A browser's saved page says where it came from: <!-- saved from url=(0045)https://… -->
+SAVED_FROM = re.compile(rb"<!--\s*saved from url=(?:\(\d+\))?(https?://[^\s>]+?)\s*-->", re.I)
 
 
 def _blocks(element, text: TextBuilder) -> None:
@@ -51,6 +54,7 @@ def read_html(path: Path) -> Draft:
     text = TextBuilder()
     main = doc.find("main")
     _blocks(main if main is not None else doc, text)
+    saved = SAVED_FROM.search(data[:4096])
     properties = {"title": doc.get("title"), "author": doc.get("author"), "date": doc.get("date"),
-                  "source_url": doc.get("url")}
+                  "source_url": doc.get("url") or (saved.group(1).decode("ascii", "replace") if saved else None)}
     return text.draft("", properties)
