@@ -41,7 +41,8 @@ class BoundedReader:
     def __init__(self, timeout: float = TIMEOUT_S, memory_mb: int = MEMORY_MB, with_ocr: bool = True):
         self.timeout, self.memory_mb, self.with_ocr = timeout, memory_mb, with_ocr
         self._child: subprocess.Popen | None = None
-        self._buffer = b""
+        self._chunks: list[bytes] = []       # what the child wrote and was not read yet
+        self._whole_line = False             # whether they hold a whole message
 
     def __enter__(self) -> "BoundedReader":
         return self
@@ -56,7 +57,7 @@ class BoundedReader:
             self._child.wait()
             for stream in (self._child.stdin, self._child.stdout):
                 stream.close()
-            self._child, self._buffer = None, b""
+            self._child, self._chunks, self._whole_line = None, [], False
 
     def _start(self) -> subprocess.Popen:
         if self._child is None or self._child.poll() is not None:
@@ -70,7 +71,7 @@ class BoundedReader:
 
     def _line(self, deadline: float) -> dict | None:
         """The child's next message, None when it is over time or gone."""
-        while b"\n" not in self._buffer:
+        while not self._whole_line:
             left = deadline - time.monotonic()
             if left <= 0:
                 return None
@@ -81,20 +82,25 @@ class BoundedReader:
             chunk = os.read(self._child.stdout.fileno(), 1 << 20)
             if not chunk:
                 return None
-            self._buffer += chunk
-        line, self._buffer = self._buffer.split(b"\n", 1)
+            self._chunks.append(chunk)       # a large document comes in many chunks: joined once
+            self._whole_line = b"\n" in chunk
+        line, _, rest = b"".join(self._chunks).partition(b"\n")
+        self._chunks, self._whole_line = [rest], b"\n" in rest
         return json.loads(line)
 
     def read(self, path: Path, metadata: dict | None = None, on_page: OnPage | None = None) -> Document:
         path = Path(path)
-        child = self._start()
-        try:
-            child.stdin.write(json.dumps({"path": str(path), "metadata": metadata,
-                                          "with_ocr": self.with_ocr}).encode() + b"\n")
-            child.stdin.flush()
-        except BrokenPipeError:
-            self.close()
-            return self.read(path, metadata, on_page)
+        request = json.dumps({"path": str(path), "metadata": metadata, "with_ocr": self.with_ocr}).encode()
+        for attempt in (1, 2):       # a child that died since the last file is replaced once
+            child = self._start()
+            try:
+                child.stdin.write(request + b"\n")
+                child.stdin.flush()
+                break
+            except BrokenPipeError:
+                self.close()
+        else:
+            raise UnreadableDocument(f"{path.name} : le processus de lecture ne démarre pas", "too_large_to_read")
         started = time.monotonic()
         deadline = started + self.timeout
         while True:
