@@ -57,12 +57,23 @@ def cmd_reindex(ctx, args):
 
 
 def cmd_search(ctx, args):
-    hits = ctx.searcher().search(args.query, k=args.k, filters=_filters(args)).hits
+    from search.answer import answer
+
+    shown = answer(ctx.searcher(), args.query, k=args.k, filters=_filters(args))
     if args.json:
-        print(json.dumps({"results": [h.record() for h in hits]}, ensure_ascii=False, indent=2))
+        print(json.dumps({key: shown[key] for key in ("total", "results", "message", "suggestions")},
+                         ensure_ascii=False, indent=2))
         return
-    for rank, h in enumerate(hits, 1):
-        r = h.record()
+    if not shown["results"]:
+        print(shown["message"] or "Aucun passage.")
+        suggestions = shown["suggestions"] or {}
+        if suggestions.get("corrected"):
+            print(f"Essayez : {suggestions['corrected']}")
+        for example in suggestions.get("examples", []):
+            print(f"Par exemple : {example}")
+        return
+    print(f"{shown['total']} passages pertinents")
+    for rank, r in enumerate(shown["results"], 1):
         who = f" — {r['speaker']}" + (f" ({r['organisation']})" if r["organisation"] else "") if r["speaker"] else ""
         pages = f"p. {r['page_start']}" + (f"–{r['page_end']}" if r["page_end"] != r["page_start"] else "")
         print(f"{rank}. [{r['score']:.3f}] {r['doc_id']}, {pages}{who}")

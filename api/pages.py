@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from ingest.taxonomy import taxonomy
 from search.facets import facet_counts
 from search.related import related
+from search.suggestions import EXAMPLE_QUESTIONS
 
 from .params import filters_from
 from .render import enrich
@@ -21,11 +22,6 @@ TEMPLATES = Path(__file__).parent / "templates"
 SDG_COLOURS = {1: "#E5243B", 2: "#DDA63A", 3: "#4C9F38", 4: "#C5192D", 5: "#FF3A21", 6: "#26BDE2", 7: "#FCC30B",
                8: "#A21942", 9: "#FD6925", 10: "#DD1367", 11: "#FD9D24", 12: "#BF8B2E", 13: "#3F7E44", 14: "#0A97D9",
                15: "#56C02B", 16: "#00689D", 17: "#19486A"}
-EXAMPLES = ["Quels sont les 4 métiers de la catalyse territoriale ?",
-            "Comment La Poste coopère-t-elle avec l'économie sociale et solidaire ?",
-            "tiers-lieu autogéré par des jeunes à Orléans",
-            "What is the digital fragility index?",
-            "mesurer l'impact des alliances"]
 FACET_TITLES = {"entry_point": "Points d'entrée", "levers": "Leviers", "sdg": "ODD", "trades": "Métiers",
                 "doc": "Publications", "lang": "Langues"}
 PARAMS = ("lever", "sdg", "trade", "entry_point", "doc", "lang")
@@ -68,7 +64,7 @@ class Pages:
                 pairs.append((param, str(value)))
             return "/?" + urlencode(pairs)
 
-        context = dict(q=q, payload=payload, selected=selected, toggle=toggle, examples=EXAMPLES,
+        context = dict(q=q, payload=payload, selected=selected, toggle=toggle, examples=EXAMPLE_QUESTIONS,
                        home=None if payload else self._home())
         if fragment == "results":
             return self._render("_results.html", **context)

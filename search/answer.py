@@ -11,6 +11,7 @@ from .facets import facet_counts
 from .filters import Filters
 from .overview import overview
 from .searcher import Searcher
+from .suggestions import nothing_found
 
 MAX_QUERY_CHARS = 500
 
@@ -26,7 +27,7 @@ def answer(searcher: Searcher, query: str, k: int = 10, filters: Filters | None 
         notices.append(f"question tronquée à {MAX_QUERY_CHARS} caractères")
     if not query:
         return {"query": "", "took_ms": 0.0, "total": 0, "results": [], "facets": {}, "groups": [],
-                "overview": None, "corrections": {}, "notices": notices}
+                "overview": None, "corrections": {}, "notices": notices, "message": None, "suggestions": None}
     result = searcher.search(query, k, filters)
     hits, spelling = result.hits, result.spelling
     facets = facet_counts(searcher.index.columns, result.selected, searcher.titles)
@@ -54,4 +55,5 @@ def answer(searcher: Searcher, query: str, k: int = 10, filters: Filters | None 
         "overview": overview(searcher.index, searcher.vector(query), set(analyse(spelling.lexical_query)), hits, facets),
         "corrections": spelling.corrections,
         "notices": notices,
+        **({"message": None, "suggestions": None} if result.total else nothing_found(spelling)),
     }

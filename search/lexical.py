@@ -76,6 +76,10 @@ class LexicalSearcher:
         scores = self.postings.scores(analyse(query), words(query))
         return scores, np.flatnonzero(scores)
 
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 of every passage (a value per row) for ``query``."""
+        return self._scores.get_or(query, lambda: self._all(query))[0]
+
     def search(self, query: str, n: int, mask: np.ndarray | None = None) -> tuple[list[tuple[int, float]], np.ndarray]:
         """(vid, BM25 score) of the best ``n`` passages, best first, and the rows of every passage
         sharing a term with ``query``; ``mask`` (a boolean per row) filters both."""

@@ -49,7 +49,8 @@ class Target:
 
 
 def _yaml(name: str) -> dict:
-    return yaml.safe_load((HERE / "sdg" / name).read_text(encoding="utf-8"))
+    """A file of the source, its text composed (NFC): it spells some accents as combining marks."""
+    return yaml.safe_load(unicodedata.normalize("NFC", (HERE / "sdg" / name).read_text(encoding="utf-8")))
 
 
 @lru_cache(maxsize=1)

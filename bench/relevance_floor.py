@@ -1,0 +1,73 @@
+"""Calibrate the relevance floor (search/relevance.py) on both development sets and the nonsense
+questions, and print what each setting does.
+
+    python bench/relevance_floor.py [--data-dir data/bundled]
+
+For each (lexical weight, gate, floor) of a small grid: how many nonsense questions get nothing
+(target: at least 11 of 12); how many development questions keep every gold passage that the
+ranking shows in its top 10 (target: all, « no question loses its answer »); and the median number
+of passages counted relevant for a development question (the honest ``total``).
+"""
+import argparse
+import statistics
+import sys
+from itertools import product
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from api.context import Context  # noqa: E402
+from index.analysis import analyse  # noqa: E402
+from ingest.settings import Settings  # noqa: E402
+from search.evaluation import load_queries, matches  # noqa: E402
+from search.relevance import Background, Relevance, RelevanceSettings  # noqa: E402
+from search.searcher import SearchSettings  # noqa: E402
+
+EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
+SETS = ("dev-queries.jsonl", "dev-queries-2.jsonl", "nonsense-queries.jsonl")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--data-dir", default="data/bundled")
+    args = ap.parse_args()
+    ctx = Context(Settings().with_(data_dir=Path(args.data_dir)))
+    searcher = ctx.searcher()
+    searcher.settings = SearchSettings(relevance=None)        # the ranking alone, before any floor
+    relevance = Relevance(searcher.index, Background(ctx.embedder))
+    columns = searcher.index.columns
+    cases = []
+    for name in SETS:
+        for q in load_queries(EVAL / name):
+            result = searcher.search(q["query"], 10)
+            spelling = result.spelling
+            stems = analyse(spelling.lexical_query)
+            _, matched = searcher.lexical.search(spelling.lexical_query, 1)
+            judged = relevance.judge(searcher.vector(q["query"]), stems, matched)
+            shown = [int(r) for r, h in zip(columns.rows_of([h.vid for h in result.hits]), result.hits)
+                     if any(matches(h.passage.text, g) for g in q.get("relevant", []))]
+            cases.append((name, q, judged, set(shown), bool(stems)))
+    print(f"{'weight':>6} {'gate':>6} {'floor':>6} | nonsense empty | dev keep all shown gold | median relevant (dev)")
+    for weight, gate, floor in product((0.0, 0.03, 0.05, 0.08), (0.006, 0.009, 0.012), (-0.01, -0.005, 0.0)):
+        empty, kept, counts, lost = 0, 0, [], []
+        for name, q, judged, shown, has_terms in cases:
+            rel = judged.relevance(weight)
+            passes = has_terms and len(rel) and rel.max() >= gate
+            relevant = set(judged.rows[rel >= floor].tolist()) if passes else set()
+            if name.startswith("nonsense"):
+                empty += not relevant
+                continue
+            counts.append(len(relevant))
+            if shown <= relevant:
+                kept += 1
+            else:
+                lost.append(q["id"])
+        n_dev = sum(1 for c in cases if not c[0].startswith("nonsense"))
+        print(f"{weight:>6} {gate:>6} {floor:>6} | {empty:>2}/12 | {kept:>2}/{n_dev} {' '.join(lost)[:60]:60} | "
+              f"{statistics.median(counts):.0f}")
+
+
+if __name__ == "__main__":
+    main()
