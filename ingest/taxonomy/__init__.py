@@ -9,7 +9,6 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).parent
-FACETS = ("levers", "sdg", "trades", "entry_points")
 
 
 @dataclass(frozen=True)
