@@ -89,7 +89,7 @@ def cmd_eval(ctx, args):
         print(f"== {Path(path).name}")
         if args.verbose:
             for q in report["queries"]:
-                print(f"{q['id']:6} {q['kind']:14} nDCG {q['ndcg']:.3f}  R {q['recall']:.2f}  MRR {q['mrr']:.2f}  "
+                print(f"{q['id']:6} {q['question_type']:14} nDCG {q['ndcg']:.3f}  R {q['recall']:.2f}  MRR {q['mrr']:.2f}  "
                       f"overview {q['overview_items']:.2f}")
             for q in report.get("nonsense", {}).get("queries", []):
                 print(f"{q['id']:6} {'nonsense':14} total {q['total']}  overview {'oui' if q['overview'] else 'non'}"

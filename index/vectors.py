@@ -139,7 +139,7 @@ class VectorIndex:
             return {"file": vectors_file, "ann": None}
         faiss.write_index(self.ann, str(folder / ann_file))
         np.save(folder / (ann_file + ".tombstones.npy"), np.fromiter(sorted(self.tombstones), np.int64))
-        return {"file": vectors_file, "ann": {"file": ann_file, "kind": f"HNSW{HNSW_M},SQ8",
+        return {"file": vectors_file, "ann": {"file": ann_file, "factory": f"HNSW{HNSW_M},SQ8",
                                                  "tombstones": len(self.tombstones)}}
 
     @classmethod
