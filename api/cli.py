@@ -14,10 +14,10 @@ from ingest.settings import Settings
 
 
 def _filters(args):
+    from ingest.glossary import PARAMS
     from search.filters import Filters
 
-    return Filters(levers=args.lever or [], sdg=args.sdg or [], trades=args.trade or [],
-                   entry_points=args.entry_point or [], docs=args.doc or [], languages=args.lang or [])
+    return Filters(**{param: getattr(args, param) or [] for param in PARAMS})
 
 
 def _print_changes(changes) -> None:

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from ingest.glossary import FACETS, PARAMS
 from ingest.taxonomy import taxonomy
 from search.facets import facet_counts
 from search.related import related
@@ -26,11 +27,8 @@ EXAMPLES = ["Quels sont les 4 métiers de la catalyse territoriale ?",
             "tiers-lieu autogéré par des jeunes à Orléans",
             "What is the digital fragility index?",
             "mesurer l'impact des alliances"]
-FACET_TITLES = {"entry_point": "Points d'entrée", "levers": "Leviers", "sdg": "ODD", "trades": "Métiers",
-                "doc": "Publications", "lang": "Langues"}
-PARAMS = ("lever", "sdg", "trade", "entry_point", "doc", "lang")
-FACET_PARAM = {"levers": "lever", "sdg": "sdg", "trades": "trade", "entry_point": "entry_point", "doc": "doc",
-               "lang": "lang"}
+FACET_TITLES = {f.key: f.title for f in FACETS}
+FACET_PARAM = {f.key: f.param for f in FACETS}
 
 
 class Pages:

@@ -1,4 +1,4 @@
-"""Passage vectors in FAISS, by integer passage id.
+"""Passage vectors in FAISS, by vid (the integer id the store gives a passage; see ingest/glossary.py).
 
 The exact index (inner product over every normalised vector) is the truth: it answers small
 corpora, selective filters and the exact re-scoring of approximate candidates. Past a size the

@@ -65,7 +65,7 @@ class Tags:
 
 @dataclass
 class Passage:
-    id: str
+    id: str                      # stable public identity, make_id (id, vid and row: ingest/glossary.py)
     doc_id: str
     text: str
     start: int                   # offsets into Document.text
