@@ -48,7 +48,7 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
 
 
 def create_app(service: Service, start: bool = True) -> FastAPI:
-    app = FastAPI(title="Catalyse", version="0.1.0",
+    app = FastAPI(title="Catalyse", version="0.2.0",
                   description="Recherche sémantique dans les publications des catalyseurs territoriaux.")
     app.state.service = service
     pages = Pages(service)
@@ -64,10 +64,10 @@ def create_app(service: Service, start: bool = True) -> FastAPI:
     async def rate_limit(request: Request, call_next):
         path = request.url.path
         editing = request.method in ("POST", "DELETE") and path.startswith(("/api/documents", "/api/reindex"))
-        kind = "editor" if editing or path.startswith("/api/jobs") else (
+        budget = "editor" if editing or path.startswith("/api/jobs") else (
             "search" if path.startswith("/api/") or path == "/" else None)
-        if kind:
-            wait = limits[kind].check(request.client.host if request.client else "?")
+        if budget:
+            wait = limits[budget].check(request.client.host if request.client else "?")
             if wait:
                 response = _error(429, "rate_limited", "trop de requêtes : réessayez dans un instant")
                 response.headers["Retry-After"] = str(max(1, round(wait)))

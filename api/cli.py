@@ -14,10 +14,10 @@ from ingest.settings import Settings
 
 
 def _filters(args):
+    from ingest.glossary import PARAMS
     from search.filters import Filters
 
-    return Filters(levers=args.lever or [], sdg=args.sdg or [], trades=args.trade or [],
-                   entry_points=args.entry_point or [], docs=args.doc or [], languages=args.lang or [])
+    return Filters(**{param: getattr(args, param) or [] for param in PARAMS})
 
 
 def _print_changes(changes) -> None:
@@ -100,7 +100,7 @@ def cmd_eval(ctx, args):
         print(f"== {Path(path).name}")
         if args.verbose:
             for q in report["queries"]:
-                print(f"{q['id']:6} {q['kind']:14} nDCG {q['ndcg']:.3f}  R {q['recall']:.2f}  MRR {q['mrr']:.2f}  "
+                print(f"{q['id']:6} {q['question_type']:14} nDCG {q['ndcg']:.3f}  R {q['recall']:.2f}  MRR {q['mrr']:.2f}  "
                       f"overview {q['overview_items']:.2f}")
             for q in report.get("nonsense", {}).get("queries", []):
                 print(f"{q['id']:6} {'nonsense':14} total {q['total']}  overview {'oui' if q['overview'] else 'non'}"

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from ingest.glossary import FACETS, PARAMS
 from ingest.taxonomy import taxonomy
 from search.facets import facet_counts
 from search.related import related
@@ -22,11 +23,8 @@ TEMPLATES = Path(__file__).parent / "templates"
 SDG_COLOURS = {1: "#E5243B", 2: "#DDA63A", 3: "#4C9F38", 4: "#C5192D", 5: "#FF3A21", 6: "#26BDE2", 7: "#FCC30B",
                8: "#A21942", 9: "#FD6925", 10: "#DD1367", 11: "#FD9D24", 12: "#BF8B2E", 13: "#3F7E44", 14: "#0A97D9",
                15: "#56C02B", 16: "#00689D", 17: "#19486A"}
-FACET_TITLES = {"entry_point": "Points d'entrée", "levers": "Leviers", "sdg": "ODD", "trades": "Métiers",
-                "doc": "Publications", "lang": "Langues"}
-PARAMS = ("lever", "sdg", "trade", "entry_point", "doc", "lang")
-FACET_PARAM = {"levers": "lever", "sdg": "sdg", "trades": "trade", "entry_point": "entry_point", "doc": "doc",
-               "lang": "lang"}
+FACET_TITLES = {f.key: f.title for f in FACETS}
+FACET_PARAM = {f.key: f.param for f in FACETS}
 
 
 class Pages:

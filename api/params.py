@@ -16,8 +16,8 @@ from search.filters import Filters
 def filters_from(lever: list[str] | None, sdg: list[int] | None, trade: list[str] | None,
                  entry_point: list[str] | None, doc: list[str] | None, lang: list[str] | None,
                  page_min: int | None, page_max: int | None) -> Filters:
-    return Filters(levers=lever or [], sdg=sdg or [], trades=trade or [], entry_points=entry_point or [],
-                   docs=doc or [], languages=lang or [], page_min=page_min, page_max=page_max)
+    return Filters(lever=lever or [], sdg=sdg or [], trade=trade or [], entry_point=entry_point or [],
+                   doc=doc or [], lang=lang or [], page_min=page_min, page_max=page_max)
 
 
 def search_filters(lever: Annotated[list[str] | None, Query()] = None,

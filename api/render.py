@@ -6,9 +6,7 @@ import html
 import re
 from urllib.parse import quote
 
-from index.analysis import ELISION, stem
-
-WORD = re.compile(r"\w+", re.UNICODE)
+from index.analysis import ELISION, TOKEN, stem
 
 
 def snippet_html(text: str, terms: set[str], width: int = 45) -> str:
@@ -16,7 +14,7 @@ def snippet_html(text: str, terms: set[str], width: int = 45) -> str:
     words = " ".join(text.split()).split(" ")
     lowered = " ".join(words).lower()
     # the text's distinct words whose stem the question has, each stemmed once, as one pattern
-    matching = {w for w in set(WORD.findall(ELISION.sub(" ", lowered))) if stem(w) in terms}
+    matching = {w for w in set(TOKEN.findall(ELISION.sub(" ", lowered))) if stem(w) in terms}
     pattern = re.compile(r"(?<!\w)(?:" + "|".join(sorted(map(re.escape, matching), key=len, reverse=True))
                          + r")(?!\w)") if matching else None
     found = pattern.search(lowered) if pattern else None

@@ -45,7 +45,7 @@ class ServiceConfig:
 @dataclass
 class Job:
     id: str
-    kind: str
+    action: str                       # ajout, retrait, réindexation
     status: str = "en attente"        # en attente, en cours, terminé, échec
     message: str = ""
     doc_id: str | None = None
@@ -128,8 +128,8 @@ class Service:
         return self._searcher
 
     # -- editors' jobs -------------------------------------------------------------------------
-    def submit(self, kind: str, run: Callable[[Job], None], doc_id: str | None = None) -> Job:
-        job = Job(id=uuid.uuid4().hex[:12], kind=kind, doc_id=doc_id)
+    def submit(self, action: str, run: Callable[[Job], None], doc_id: str | None = None) -> Job:
+        job = Job(id=uuid.uuid4().hex[:12], action=action, doc_id=doc_id)
         self.jobs[job.id] = job
         self._queue.put((job, run))
         return job

@@ -36,13 +36,15 @@ NUMBERS.update({"vingt": "20", "trente": "30", "quarante": "40", "cinquante": "5
 _stemmer = Stemmer.Stemmer("french")
 
 
-def fold(text: str) -> str:
+def strip_accents(text: str) -> str:
+    """Without combining accents, case kept (ingest.taxonomy.fold also lower-cases and straightens
+    apostrophes, for the tagger's lexicon)."""
     return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
 
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    return fold(_stemmer.stemWord(word))
+    return strip_accents(_stemmer.stemWord(word))
 
 
 def words(text: str) -> list[str]:

@@ -12,7 +12,7 @@ from ingest.errors import CatalyseError
 
 from .columns import Columns
 from .postings import Postings
-from .sentences import SentenceVectors
+from .sentence_vectors import SentenceVectors
 from .snapshots import Snapshots
 from .store import Store
 from .vectors import VectorIndex

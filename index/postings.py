@@ -31,7 +31,7 @@ class Postings:
         self.vocab = vocab or {f: {} for f in FIELDS}
         self.matrices = matrices or {f: sp.csc_matrix((0, 0), dtype=np.float32) for f in FIELDS}
         self.lengths = lengths if lengths is not None else np.zeros(0, np.float32)   # tokens per passage
-        self.vids = vids if vids is not None else np.zeros(0, np.int64)               # row → passage id, sorted
+        self.vids = vids if vids is not None else np.zeros(0, np.int64)               # row → vid, sorted
         self._impacts_cache: dict[str, np.ndarray] = {}                            # emptied by every change
 
     def __len__(self) -> int:
@@ -43,7 +43,7 @@ class Postings:
         One call per batch: each call re-stacks the matrices."""
         if not len(vids):
             return
-        assert not len(self.vids) or min(vids) > self.vids[-1], "passage ids must grow"
+        assert not len(self.vids) or min(vids) > self.vids[-1], "vids must grow"
         entries = {f: (array("i"), array("i"), array("f")) for f in FIELDS}     # row, column, weighted tf
         lengths = array("f")
         for r, (text, header) in enumerate(zip(texts, headers)):

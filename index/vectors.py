@@ -1,4 +1,4 @@
-"""Passage vectors in FAISS, by integer passage id.
+"""Passage vectors in FAISS, by vid (the integer id the store gives a passage; see ingest/glossary.py).
 
 The exact index (inner product over every normalised vector) is the truth: it answers small
 corpora, selective filters and the exact re-scoring of approximate candidates. Past a size the
@@ -139,7 +139,7 @@ class VectorIndex:
             return {"file": vectors_file, "ann": None}
         faiss.write_index(self.ann, str(folder / ann_file))
         np.save(folder / (ann_file + ".tombstones.npy"), np.fromiter(sorted(self.tombstones), np.int64))
-        return {"file": vectors_file, "ann": {"file": ann_file, "kind": f"HNSW{HNSW_M},SQ8",
+        return {"file": vectors_file, "ann": {"file": ann_file, "factory": f"HNSW{HNSW_M},SQ8",
                                                  "tombstones": len(self.tombstones)}}
 
     @classmethod

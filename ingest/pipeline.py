@@ -59,8 +59,8 @@ class Ingestor:
             passages.append(Passage(
                 id=Passage.make_id(doc.id, chunk.start, text), doc_id=doc.id, text=text,
                 start=chunk.start, end=chunk.end, page_start=doc.page_at(chunk.start),
-                page_end=doc.page_at(max(chunk.start, chunk.end - 1)), section=seg.section, kind=seg.kind,
-                speaker=seg.speaker.name if seg.speaker else None,
+                page_end=doc.page_at(max(chunk.start, chunk.end - 1)), section=seg.section,
+                section_kind=seg.section_kind, speaker=seg.speaker.name if seg.speaker else None,
                 role=seg.speaker.role if seg.speaker else None,
                 organisation=seg.speaker.organisation if seg.speaker else None,
                 language=detect_language(text), entities=chunk.entities))
@@ -70,6 +70,6 @@ class Ingestor:
         vectors = embedded[:len(passages)]
         editor_tags = (doc.metadata or {}).get("tags")
         for passage, vector in zip(passages, vectors):
-            tags = self.tagger.tag(passage.text, vector, passage.kind)
+            tags = self.tagger.tag(passage.text, vector, passage.section_kind)
             passage.tags = apply_editor_tags(tags, editor_tags)
         return IngestedDocument(doc, passages, vectors, headers, embedded[len(passages):], owners)

@@ -35,13 +35,13 @@ def answer(searcher: Searcher, query: str, k: int = 10, filters: Filters | None 
     entry_of = dict(zip(vids, searcher.index.columns.entry_points(vids)))
     groups = []
     for entry in facets.get("entry_point", []):
-        if filters.entry_points and entry["id"] not in filters.entry_points:
+        if filters.entry_point and entry["id"] not in filters.entry_point:
             continue
         # the best of each entry point among the question's candidates; when they hold too few,
         # its own best lexical matches (their BM25 is computed already), fused the same way
         top = [(v, s) for v, s in result.ranked if entry_of.get(v) == entry["id"]]
         if len(top) < min(group_size, entry["count"]):
-            scoped = dataclasses.replace(filters, entry_points=[entry["id"]])
+            scoped = dataclasses.replace(filters, entry_point=[entry["id"]])
             top, _ = searcher.rank(searcher.vector(query), spelling, scoped, dense_search=False)
         groups.append({"entry_point": entry["id"], "label": entry["label"], "count": entry["count"],
                        "results": [h.record() for h in searcher.hits(top, group_size)]})

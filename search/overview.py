@@ -74,7 +74,7 @@ def candidates(index: Index, hits: list, vector: np.ndarray) -> list[tuple[float
     """(similarity to the question, sentence, hit) of every readable sentence of ``hits``."""
     out = []
     for hit in hits:
-        if hit.passage.kind == "programme":          # an agenda lists topics, it answers nothing
+        if hit.passage.section_kind == "programme":          # an agenda lists topics, it answers nothing
             continue
         units = sentence_units(hit.passage.text)
         rows = index.sentences.of(hit.vid)

@@ -45,7 +45,7 @@ class Hit:
     passage: Passage
     score: float
     doc_title: str
-    vid: int               # the passage's integer id in the index
+    vid: int               # the passage's integer id in the index (id, vid, row: ingest/glossary.py)
 
     def record(self) -> dict:
         return record(self.passage, self.score, self.doc_title)

@@ -9,7 +9,21 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 warnings.filterwarnings("ignore", category=FutureWarning)
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+
+
+def _shared() -> Path:
+    """The shared data beside the checkout; for a git worktree, beside its main checkout."""
+    beside = REPO.parent / "shared"
+    if beside.exists():
+        return beside
+    import subprocess
+
+    common = subprocess.run(["git", "-C", str(REPO), "rev-parse", "--path-format=absolute", "--git-common-dir"],
+                            capture_output=True, text=True).stdout.strip()
+    return Path(common).parent.parent / "shared" if common else beside
+
+
+SHARED = _shared()
 PROCEEDINGS = REPO / "corpus" / "actes-6e-rencontre-2020.pdf"
 DEV_QUERIES = SHARED / "eval" / "dev-queries.jsonl"
 

@@ -18,10 +18,10 @@ def all_passages(index):
 
 def passes(p, f: Filters) -> bool:
     labels = {facet: {str(l.id) for l in getattr(p.tags, facet)} for facet in ("levers", "sdg", "trades")}
-    return ((not f.levers or labels["levers"] & set(f.levers)) and (not f.sdg or labels["sdg"] & set(map(str, f.sdg)))
-            and (not f.trades or labels["trades"] & set(f.trades))
-            and (not f.entry_points or p.tags.entry_point.id in f.entry_points)
-            and (not f.docs or p.doc_id in f.docs) and (not f.languages or p.language in f.languages)
+    return ((not f.lever or labels["levers"] & set(f.lever)) and (not f.sdg or labels["sdg"] & set(map(str, f.sdg)))
+            and (not f.trade or labels["trades"] & set(f.trade))
+            and (not f.entry_point or p.tags.entry_point.id in f.entry_point)
+            and (not f.doc or p.doc_id in f.doc) and (not f.lang or p.language in f.lang)
             and (f.page_min is None or p.page_end >= f.page_min) and (f.page_max is None or p.page_start <= f.page_max))
 
 
@@ -43,10 +43,10 @@ def brute_force_result_set(searcher, question, f: Filters) -> set[int]:
 
 @pytest.mark.parametrize("filters", [
     Filters(),
-    Filters(entry_points=["temoignage"]),
-    Filters(levers=["alliance"], trades=["accompagnement"]),
+    Filters(entry_point=["temoignage"]),
+    Filters(lever=["alliance"], trade=["accompagnement"]),
     Filters(sdg=[8, 11], page_min=20, page_max=40),
-    Filters(entry_points=["eclairage", "methode"], levers=["numerique", "evaluer"], languages=["fr"]),
+    Filters(entry_point=["eclairage", "methode"], lever=["numerique", "evaluer"], lang=["fr"]),
 ])
 def test_facet_counts_equal_a_brute_force_count(searcher, filters):
     result = answer(searcher, QUESTION, k=10, filters=filters)
@@ -90,7 +90,7 @@ def test_related_never_returns_the_source_and_respects_filters(searcher):
     assert len(hits) == 5
     assert all(h.passage.id != source.id and h.passage.section != source.section for h in hits)
     assert len({h.passage.tags.entry_point.id for h in hits}) >= 2       # across entry points
-    only = related(searcher, source_id=source.id, k=5, filters=Filters(entry_points=["eclairage"]))
+    only = related(searcher, source_id=source.id, k=5, filters=Filters(entry_point=["eclairage"]))
     assert only and all(h.passage.tags.entry_point.id == "eclairage" for h in only)
 
 

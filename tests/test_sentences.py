@@ -4,7 +4,7 @@ search uses them."""
 import numpy as np
 import pytest
 
-from index.sentences import SentenceVectors
+from index.sentence_vectors import SentenceVectors
 from ingest.sentences import sentence_units
 from search.evaluation import load_queries
 from search.filters import Filters

@@ -132,6 +132,6 @@ def test_a_searcher_over_the_approximate_index_answers_like_the_exact_one(search
         approx_ids = [h.passage.id for h in approximate.search(q, 10).hits]
         same.append(len(set(exact_ids) & set(approx_ids)) / 10)
     assert np.mean(same) >= 0.95
-    filters = Filters(entry_points=["temoignage"], page_min=10)
+    filters = Filters(entry_point=["temoignage"], page_min=10)
     a, b = answer(searcher, questions[0], filters=filters), answer(approximate, questions[0], filters=filters)
     assert a["facets"]["levers"] == b["facets"]["levers"] and a["total"] == b["total"]

@@ -21,7 +21,7 @@
   function refresh() {
     call("GET", "/api/jobs").then(function (data) {
       var list = $("jobs"); list.replaceChildren();
-      data.jobs.forEach(function (j) { list.appendChild(li(j.kind + " " + (j.doc_id || "") + " — " + j.status + (j.message ? " : " + j.message : ""))); });
+      data.jobs.forEach(function (j) { list.appendChild(li(j.action + " " + (j.doc_id || "") + " — " + j.status + (j.message ? " : " + j.message : ""))); });
       if (data.jobs.some(function (j) { return j.status === "en cours" || j.status === "en attente"; })) setTimeout(refresh, 1000);
       else listDocuments();
     }).catch(function (e) { say(e.message); });
