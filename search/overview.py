@@ -98,9 +98,12 @@ def relevance(similarity: float, terms: set[str], query_terms: set[str], rank: i
     return overlap + 0.5 * similarity + 0.3 / (rank + 1)
 
 
-def overview(index: Index, vector: np.ndarray, query_terms: set[str], hits: list, facets: dict, n: int = 4,
+def overview(index: Index, vector: np.ndarray, query_terms: set[str], hits: list, facets: dict, n: int = 5,
              from_top: int = 5, lam: float = 0.7) -> dict | None:
-    """None when nothing relevant was found: no overview rather than a confident one about nothing."""
+    """None when nothing relevant was found: no overview rather than a confident one about nothing.
+    Five sentences (or blocks) of the top five hits: the overview holds a gold quote for dev 0.875,
+    dev-2 0.688 (four of the top five: 0.792 / 0.625; five of the top eight: 0.875 / 0.646; six of
+    the top eight 0.958 / 0.667 — longer than a quick read)."""
     if not hits:
         return None
     rank = {id(h): i for i, h in enumerate(hits)}

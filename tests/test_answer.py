@@ -1,13 +1,17 @@
 """Facets, groups by entry point, overview and related resources, checked against brute force."""
+import dataclasses
+import math
 from collections import Counter
 
 import numpy as np
 import pytest
 
-from index.analysis import analyse
+from index.analysis import analyse, words
+from ingest.glossary import FACETS
 from search.answer import answer
 from search.filters import Filters
 from search.related import related
+from search.relevance import Background
 
 QUESTION = "Comment les entreprises s'engagent-elles avec les associations sur les territoires ?"
 
@@ -25,20 +29,41 @@ def passes(p, f: Filters) -> bool:
             and (f.page_min is None or p.page_end >= f.page_min) and (f.page_max is None or p.page_start <= f.page_max))
 
 
-def brute_force_result_set(searcher, question, f: Filters) -> set[int]:
-    """Independently of FAISS and SQL: the dense top candidates by numpy over the filtered passages,
-    plus every filtered passage sharing an analysed term with the question."""
-    index = searcher.index
-    passages = {v: p for v, p in all_passages(index).items() if passes(p, f)}
+def brute_force_relevant(searcher, question) -> set[int]:
+    """Independently of FAISS, the posting lists and the cached masks: the relevant passages as
+    search/relevance.py defines them, by numpy and Python over every passage."""
+    index, s = searcher.index, searcher.settings.relevance
+    passages = all_passages(index)
     q = searcher.embedder.queries([question])[0]
     vids = sorted(passages)
-    scores = np.array([float(index.vectors.vector(v) @ q) for v in vids])
-    dense = {vids[i] for i in np.argsort(-scores)[: searcher.settings.candidates]}
-    terms = set(analyse(searcher.spell(question).lexical_query))
+    dense = {v: float(index.vectors.vector(v) @ q) for v in vids}
+    pool = set(sorted(vids, key=lambda v: -dense[v])[: s.pool])
+    spelling = searcher.spell(question)
+    stems, surface = analyse(spelling.lexical_query), set(words(spelling.lexical_query))
     titles = index.store.titles()
-    lexical = {v for v, p in passages.items()
-               if terms & set(analyse(p.text) + analyse(p.context_header(titles[p.doc_id])))}
-    return dense | lexical
+    header = {v: p.context_header(titles[p.doc_id]) for v, p in passages.items()}
+    terms = {v: set(analyse(p.text)) | set(analyse(header[v])) for v, p in passages.items()}
+    pool |= {v for v, p in passages.items() if terms[v] & set(stems) or surface & set(words(f"{header[v]} {p.text}"))}
+    df = Counter(t for v in vids for t in terms[v])
+    n = len(vids)
+
+    def idf(t):
+        return max(math.log((n - df[t] + 0.5) / (df[t] + 0.5)) if df[t] else math.log((n + 0.5) / 0.5), 1e-6)
+    unique = list(dict.fromkeys(stems))
+    background = float(np.sort(Background(searcher.embedder).vectors @ q)[-3:].mean())
+    relevance = {}
+    for v in pool:
+        best = max([dense[v], *(index.sentences.of(v) @ q)])
+        share = sum(idf(t) for t in unique if t in terms[v]) / sum(idf(t) for t in unique) if unique else 0.0
+        relevance[v] = best - background + s.lexical_weight * share
+    if not unique or max(relevance.values()) < s.gate:
+        return set()
+    return {v for v, r in relevance.items() if r >= s.floor}
+
+
+def brute_force_result_set(searcher, question, f: Filters) -> set[int]:
+    passages = all_passages(searcher.index)
+    return {v for v in brute_force_relevant(searcher, question) if passes(passages[v], f)}
 
 
 @pytest.mark.parametrize("filters", [
@@ -119,3 +144,41 @@ def test_odd_queries_get_a_sensible_answer(searcher):
     long = answer(searcher, "alliances " * 200)
     assert long["notices"] and long["results"]
     assert answer(searcher, "🌍 ODD 17 ✨ جمعيات")["query"]
+
+
+@pytest.mark.parametrize("question", [QUESTION, "tiers-lieu autogéré par des jeunes à Orléans",
+                                      "mesurer l'impact des alliances", "What is the digital fragility index?"])
+def test_each_facet_count_is_the_total_once_ticked(searcher, question):
+    """The honest result set: the count a facet value shows is exactly what ticking it gives, also
+    on top of another filter (values of a group not yet filtered)."""
+    for base in (Filters(), Filters(entry_point=["temoignage"]), Filters(lever=["alliance"])):
+        shown = answer(searcher, question, filters=base)
+        assert shown["total"] > 0, (question, base)
+        checked = 0
+        for facet in FACETS:
+            if getattr(base, facet.param):
+                continue
+            for value in shown["facets"][facet.key]:
+                ticked = answer(searcher, question, filters=dataclasses.replace(base, **{facet.param: [value["id"]]}))
+                assert ticked["total"] == value["count"], (question, base, facet.key, value)
+                assert len(ticked["results"]) == min(10, value["count"])
+                checked += 1
+        assert checked >= 5
+
+
+def test_relevant_set_is_far_smaller_than_the_passages_sharing_a_word(searcher):
+    """« exemples d'alliances … » used to count every passage (all share « alliance » or a stop word
+    left in); now only those that match the question better than general prose does."""
+    shown = answer(searcher, "exemples d'alliances entre entreprises et associations sur un territoire")
+    assert 0 < shown["total"] < len(searcher.index.columns) // 4
+    assert shown["overview"] and shown["results"]
+
+
+@pytest.mark.parametrize("question", ["zzqx blorf vrump", "le la les", "recette de la tarte tatin aux pommes",
+                                      "score du match PSG contre l'Olympique de Marseille"])
+def test_a_question_with_nothing_relevant_gets_nothing_and_a_message(searcher, question):
+    shown = answer(searcher, question)
+    assert shown["total"] == 0 and shown["results"] == [] and shown["groups"] == []
+    assert shown["overview"] is None
+    assert question in shown["message"] and shown["suggestions"]["examples"]
+    assert all(v["count"] == 0 for values in shown["facets"].values() for v in values)
