@@ -82,15 +82,9 @@ def cmd_search(ctx, args):
 
 
 def cmd_eval(ctx, args):
-    from search.answer import answer
-    from search.evaluation import Answered, evaluate, format_report, load_queries
+    from search.evaluation import ask_engine, evaluate, format_report, load_queries
 
-    searcher = ctx.searcher()
-
-    def ask(query: str, k: int) -> Answered:
-        shown = answer(searcher, query, k=k)
-        overview = shown["overview"]["sentences"] if shown["overview"] else []
-        return Answered([r["text"] for r in shown["results"]], [s["text"] for s in overview], shown["total"])
+    ask = ask_engine(ctx.searcher())
 
     reports = {}
     for path in args.queries:

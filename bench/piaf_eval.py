@@ -82,7 +82,8 @@ def main():
     if Snapshots(settings.data_dir).current() is None:
         build(Indexer(settings.data_dir, ingestor), ingestor, paragraphs, args.chunked)
     index = Index.current(settings.data_dir)
-    searcher = Searcher(index, embedder, SearchSettings(lexical=not args.dense_only))
+    # the ranking without the relevance floor: the floor's background is drawn from PIAF itself
+    searcher = Searcher(index, embedder, SearchSettings(lexical=not args.dense_only, relevance=None))
     sample = random.Random(0).sample(questions, args.sample)
     rows = []
     results = searcher.batchsearch([q for q, _ in sample], k=10)

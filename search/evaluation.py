@@ -64,6 +64,17 @@ class Answered:
     total: int | None = None
 
 
+def ask_engine(searcher):
+    """``ask(query, k) -> Answered`` through ``answer``: what the page, the API and the CLI show."""
+    from .answer import answer
+
+    def ask(query: str, k: int) -> Answered:
+        shown = answer(searcher, query, k=k)
+        overview = shown["overview"]["sentences"] if shown["overview"] else []
+        return Answered([r["text"] for r in shown["results"]], [s["text"] for s in overview], shown["total"])
+    return ask
+
+
 def overview_holds(sentences: list[str], quote: str) -> bool:
     """The overview holds a quote when its sentences, joined, do (shared/eval/README.md)."""
     return bool(sentences) and matches(" ".join(sentences), quote)
