@@ -1,5 +1,6 @@
 # The two commands of the README: `make run` (index the bundled corpus and serve it) and `make test`.
-# Browser tests need Debian's chromium (`apt-get install chromium`; .ci/run installs it).
+# Browser tests need Debian's chromium, the OCR of scanned PDFs Tesseract with its French data
+# (`apt-get install chromium tesseract-ocr tesseract-ocr-fra`; .ci/run installs them).
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin

@@ -19,8 +19,9 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index.analysis import analyse
-from ingest.bounded import read_bounded
+from ingest.bounded import check_upload
 from ingest.errors import CatalyseError
+from ingest.sniff import upload_suffix
 from search.answer import answer
 from search.filters import Filters
 from search.related import related
@@ -182,6 +183,9 @@ def create_app(service: Service, start: bool = True) -> FastAPI:
         path = svc.settings.data_dir / "originals" / Path(name).stem / name
         if name != file or not path.is_file():
             return _error(404, "not_found", "fichier introuvable")
+        if path.suffix.lower() in (".html", ".htm"):    # a stored web page never runs on this origin
+            return FileResponse(path, media_type="text/plain; charset=utf-8",
+                                headers={"Content-Disposition": "attachment", "X-Content-Type-Options": "nosniff"})
         return FileResponse(path)
 
     # -- editors -----------------------------------------------------------------------
@@ -200,19 +204,15 @@ def create_app(service: Service, start: bool = True) -> FastAPI:
         except (json.JSONDecodeError, AssertionError):
             return _error(422, "bad_metadata", "métadonnées : un objet JSON est attendu")
         stem = safe_name(file.filename or "")
-        if data.startswith(b"%PDF-"):
-            suffix = ".pdf"
-        else:
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError:
-                return _error(415, "unsupported_type", "type non pris en charge : PDF, Markdown ou texte UTF-8 attendu")
-            suffix = ".md" if (file.filename or "").lower().endswith((".md", ".markdown")) else ".txt"
+        try:
+            suffix = upload_suffix(data, file.filename or "")
+        except CatalyseError as exc:
+            return _error(415 if exc.code == "unsupported_type" else 422, exc.code, str(exc))
         folder = Path(tempfile.mkdtemp(prefix="upload-", dir=svc.settings.data_dir))
         path = folder / f"{stem}{suffix}"
         path.write_bytes(data)
         try:  # read now, in a bounded child process: a bad file is refused before anything is queued
-            doc = await run_in_threadpool(read_bounded, path, meta)
+            doc = await run_in_threadpool(check_upload, path, meta)
         except CatalyseError as exc:
             shutil.rmtree(folder, ignore_errors=True)
             return _error(422, exc.code, str(exc))

@@ -20,10 +20,54 @@ def _filters(args):
     return Filters(**{param: getattr(args, param) or [] for param in PARAMS})
 
 
-def _print_changes(changes) -> None:
-    labels = {"added": "ajouté", "updated": "mis à jour", "unchanged": "inchangé", "removed": "retiré"}
+LABELS = {"added": "ajouté", "updated": "mis à jour", "unchanged": "inchangé", "removed": "retiré", "refused": "refusé"}
+SUMMARY = {"added": "ajoutés", "updated": "mis à jour", "unchanged": "inchangés", "refused": "refusés"}
+LISTED_UP_TO = 20       # more documents than this: the summary alone, not a line each
+
+
+def _print_changes(changes, progress=None) -> None:
+    """A line per document (for a few), then the summary: counts by outcome, passages and speed,
+    the refused files with their reason, the pages that could not be read."""
+    if len(changes) <= LISTED_UP_TO:
+        for c in changes:
+            print(f"{c.doc_id} : {LABELS.get(c.status, c.status)} ({c.passages} passages)"
+                  + (f" — {c.reason}" if c.reason else ""))
+    if progress is None:
+        return
+    counts = {status: [c for c in changes if c.status == status] for status in SUMMARY}
+    print(f"\nRésumé ({len(changes)} documents, {progress.passages} passages indexés en "
+          f"{progress.elapsed:.0f} s, {progress.passages_per_s:.1f} passages/s)")
+    for status, found in counts.items():
+        print(f"  {SUMMARY[status]:<12} {len(found):>6}   {sum(c.passages for c in found):>7} passages")
+    for c in counts["refused"]:
+        print(f"  refusé : {c.doc_id} ({c.reason}) — {c.message}")
     for c in changes:
-        print(f"{c.doc_id} : {labels.get(c.status, c.status)} ({c.passages} passages)")
+        for warning in c.warnings:
+            print(f"  avertissement : {c.doc_id} — {warning}")
+
+
+def _progress_bar():
+    """One bar for the whole run: documents, passages, speed and time left."""
+    import time
+
+    from tqdm import tqdm
+
+    from ingest.progress import Progress
+
+    bar = tqdm(total=0, unit="doc", file=sys.stderr, dynamic_ncols=True,
+               bar_format="{desc}{percentage:3.0f}%|{bar}| {n:.0f}/{total} documents [{elapsed}<{remaining}{postfix}]")
+    shown = [0.0]
+
+    def show(p) -> None:
+        if time.monotonic() - shown[0] < 0.1 and p.done < p.documents:
+            return
+        shown[0] = time.monotonic()
+        bar.total, bar.n = p.documents, min(p.done, p.documents)
+        bar.set_description_str(f"{p.step[:40]:<40} ", refresh=False)
+        bar.set_postfix_str(f"{p.passages} passages, {p.passages_per_s:.1f} passages/s", refresh=False)
+        bar.refresh()
+
+    return Progress(listeners=[show]), bar
 
 
 def cmd_ingest(ctx, args):
@@ -33,7 +77,14 @@ def cmd_ingest(ctx, args):
     files = [f for p in paths for f in (publications(p) if p.is_dir() else [p])]
     if not files:
         raise CatalyseError(f"aucune publication dans {', '.join(map(str, paths))}")
-    _print_changes(ctx.indexer.add([(f, None) for f in files], progress=True))
+    progress, bar = _progress_bar()
+    try:
+        changes = ctx.indexer.add([(f, None) for f in files], progress=progress, keep_going=True)
+    finally:
+        bar.close()
+    _print_changes(changes, progress)
+    if changes and all(c.status == "refused" for c in changes):
+        raise CatalyseError("aucune publication n'a pu être lue", "all_refused")
 
 
 def cmd_add(ctx, args):
@@ -45,7 +96,12 @@ def cmd_add(ctx, args):
     meta = load_metadata(path, Path(args.meta)) if args.meta else None
     if args.meta and not Path(args.meta).is_file():
         raise CatalyseError(f"fichier de métadonnées introuvable : {args.meta}")
-    _print_changes(ctx.indexer.add([(path, meta)], progress=True))
+    progress, bar = _progress_bar()
+    try:
+        changes = ctx.indexer.add([(path, meta)], progress=progress)
+    finally:
+        bar.close()
+    _print_changes(changes, progress)
 
 
 def cmd_remove(ctx, args):
@@ -53,7 +109,12 @@ def cmd_remove(ctx, args):
 
 
 def cmd_reindex(ctx, args):
-    _print_changes(ctx.indexer.reindex(progress=True))
+    progress, bar = _progress_bar()
+    try:
+        changes = ctx.indexer.reindex(progress=progress)
+    finally:
+        bar.close()
+    _print_changes(changes, progress)
 
 
 def cmd_search(ctx, args):
@@ -75,8 +136,8 @@ def cmd_search(ctx, args):
     print(f"{shown['total']} passages pertinents")
     for rank, r in enumerate(shown["results"], 1):
         who = f" — {r['speaker']}" + (f" ({r['organisation']})" if r["organisation"] else "") if r["speaker"] else ""
-        pages = f"p. {r['page_start']}" + (f"–{r['page_end']}" if r["page_end"] != r["page_start"] else "")
-        print(f"{rank}. [{r['score']:.3f}] {r['doc_id']}, {pages}{who}")
+        where = f", {r['location']}" if r["location"] else ""
+        print(f"{rank}. [{r['score']:.3f}] {r['doc_id']}{where}{who}")
         print(f"   {r['section']}")
         print(f"   {' '.join(r['text'].split())[:300]}")
 

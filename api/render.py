@@ -1,5 +1,5 @@
 """What the web adds to a search record: an escaped snippet with the question's words marked,
-and a link to the publication at the cited page."""
+and a link to the publication at the cited page, slide or time."""
 from __future__ import annotations
 
 import html
@@ -29,11 +29,13 @@ def snippet_html(text: str, terms: set[str], width: int = 45) -> str:
     return prefix + " ".join(out) + suffix
 
 
-def corpus_url(source: str, page: int) -> str:
-    return f"/corpus/{quote(source)}#page={page}"
+def corpus_url(source: str, anchor: str | None) -> str:
+    return f"/corpus/{quote(source)}" + (f"#{anchor}" if anchor else "")
 
 
 def enrich(record: dict, terms: set[str], sources: dict[str, str]) -> dict:
+    """The link opens the right place: the stored original at the page or slide, or the passage's
+    own web link (the video at its time, the page's canonical URL)."""
     source = sources.get(record["doc_id"])
-    return {**record, "snippet_html": snippet_html(record["text"], terms),
-            "url": corpus_url(source, record["page_start"]) if source else None}
+    url = record["link"] or (corpus_url(source, record["anchor"]) if source else None)
+    return {**record, "snippet_html": snippet_html(record["text"], terms), "url": url}

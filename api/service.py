@@ -16,6 +16,7 @@ from typing import Callable
 from index.indexer import publications
 from index.snapshots import Snapshots
 from ingest.errors import CatalyseError
+from ingest.progress import Progress
 from ingest.settings import Settings
 from search.searcher import Searcher
 
@@ -53,6 +54,11 @@ class Job:
     created: float = field(default_factory=time.time)
     started: float | None = None
     finished: float | None = None
+    progress: dict | None = None      # Progress.public(): documents, passages, step, speed, time left
+
+    def follow(self) -> Progress:
+        """A Progress whose every update shows in this job (the editor page polls it)."""
+        return Progress(listeners=[lambda p: setattr(self, "progress", p.public())])
 
     def public(self) -> dict:
         return {k: v for k, v in self.__dict__.items()}
@@ -89,8 +95,11 @@ class Service:
                 files = publications(self.settings.corpus_dir)
                 self.status = f"première indexation du corpus ({len(files)} publications)"
                 log.warning("building the index from %s", self.settings.corpus_dir)
-                self.context.indexer.add([(f, None) for f in files], progress=True,
-                                         report=lambda m: setattr(self, "status", m))
+                changes = self.context.indexer.add([(f, None) for f in files], keep_going=True,
+                                                   report=lambda m: setattr(self, "status", m))
+                for change in changes:
+                    if change.status == "refused":
+                        log.warning("corpus file refused: %s (%s)", change.message, change.reason)
             try:
                 self.reload()
             except CatalyseError as exc:
@@ -153,9 +162,11 @@ class Service:
     def add_upload(self, path: Path, metadata: dict) -> Job:
         def run(job: Job) -> None:
             try:
-                [change] = self.context.indexer.add([(path, metadata)], report=lambda m: setattr(job, "message", m))
+                [change] = self.context.indexer.add([(path, metadata)], progress=job.follow(),
+                                                    report=lambda m: setattr(job, "message", m))
                 job.message = {"added": "ajouté", "updated": "mis à jour", "unchanged": "déjà indexé, inchangé"}.get(
-                    change.status, change.status) + f" ({change.passages} passages)"
+                    change.status, change.status) + f" ({change.passages} passages)" + "".join(
+                    f" ; {warning}" for warning in change.warnings)
             finally:
                 shutil.rmtree(path.parent, ignore_errors=True)
         return self.submit("ajout", run, doc_id=path.stem)
@@ -168,6 +179,6 @@ class Service:
 
     def reindex(self) -> Job:
         def run(job: Job) -> None:
-            changes = self.context.indexer.reindex(report=lambda m: setattr(job, "message", m))
+            changes = self.context.indexer.reindex(progress=job.follow(), report=lambda m: setattr(job, "message", m))
             job.message = f"réindexé : {len(changes)} publications"
         return self.submit("réindexation", run)

@@ -19,7 +19,7 @@ from .vectors import VectorIndex
 
 CONFIG, VECTORS, ANN, SENTENCES, LEXICAL, STORE = ("config.json", "vectors.faiss", "ann.faiss", "sentences",
                                                    "lexical", "store.sqlite")
-FORMAT = 3      # 3: sentence vectors
+FORMAT = 4      # 3: sentence vectors; 4: provenance by slide and time (columns slide, time_start, time_end)
 
 
 class IndexMissing(CatalyseError):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -12,6 +12,7 @@ import numpy as np
 
 from ingest.errors import CatalyseError
 from ingest.pipeline import IngestedDocument, Ingestor
+from ingest.progress import Progress
 from ingest.readers import FORMATS, load_metadata
 
 from .index import ANN, CONFIG, FORMAT, LEXICAL, SENTENCES, STORE, VECTORS, Index
@@ -39,8 +40,11 @@ class UnknownDocument(CatalyseError):
 @dataclass
 class Change:
     doc_id: str
-    status: str          # added, updated, unchanged, removed
+    status: str          # added, updated, unchanged, removed, refused
     passages: int = 0
+    reason: str | None = None      # refused: the error's code…
+    message: str | None = None     # …and its French message
+    warnings: list[str] = field(default_factory=list)   # read, but not all of it (a page OCR could not read)
 
 
 def publications(folder: Path) -> list[Path]:
@@ -132,35 +136,66 @@ class Indexer:
         return out
 
     # -- operations ------------------------------------------------------------------------
-    def add(self, items: list[tuple[Path, dict | None]], progress: bool = False, report: Report = _quiet) -> list[Change]:
+    def add(self, items: list[tuple[Path, dict | None]], progress: Progress | None = None,
+            report: Report = _quiet, keep_going: bool = False) -> list[Change]:
         """Add or update publications (one snapshot for all). Each file is read, cut, tagged and
-        embedded before anything is written, so a bad file changes nothing."""
+        embedded before anything is written, so a bad file changes nothing: it stops everything, or
+        with ``keep_going`` it is refused (a Change with its reason) and the others go in."""
         report("en attente de l'index")
+        progress = progress or Progress()
+        progress.update(documents=len(items))
         with self.snapshots.lock():
             current = self.snapshots.current()
             index = Index.load(current) if current else None
             if index:
                 index.check_model(self.model)
+            seen: dict[str, str] = {}         # content hash → document id, within this batch
+            named: dict[str, str] = {}        # document id → file name, within this batch
+
+            def verdict(doc) -> Change | None:
+                stored = index.store.document_by_hash(doc.content_hash) if index else None
+                same = stored or seen.get(doc.content_hash)
+                if same == doc.id and stored and index.store.document(doc.id).metadata == doc.metadata:
+                    return Change(doc.id, "unchanged", len(index.store.vids_of_document(doc.id)))
+                if same and same != doc.id:
+                    raise DuplicateDocument(f"{doc.source} : contenu identique au document déjà indexé « {same} »")
+                if doc.id in named:    # kit.docx and kit.pdf: one identifier, the file name without extension
+                    raise DuplicateDocument(f"{doc.source} : même nom que {named[doc.id]} (un document est "
+                                            f"identifié par son nom sans extension)")
+                seen[doc.content_hash], named[doc.id] = doc.id, doc.source
+                return None
+
             todo: list[tuple[Path, dict, IngestedDocument]] = []
             changes: list[Change] = []
+
+            def refuse(path: Path, error: CatalyseError) -> None:
+                if not keep_going:
+                    raise error
+                changes.append(Change(path.stem, "refused", reason=error.code, message=str(error)))
+
+            readable = []
             for path, meta in items:
-                path = Path(path)
-                meta = meta if meta is not None else load_metadata(path)
-                report(f"lecture, découpage et vectorisation de {path.name}")
-                ingested = self.ingestor.run(path, meta, progress=progress)
-                doc = ingested.document
+                try:
+                    readable.append((Path(path), meta if meta is not None else load_metadata(Path(path))))
+                except CatalyseError as exc:
+                    refuse(Path(path), exc)
+            listen = lambda p: report(p.step)     # noqa: E731
+            progress.listeners.append(listen)
+            try:
+                for path, meta, outcome in self.ingestor.run_many(readable, progress, verdict):
+                    if isinstance(outcome, CatalyseError):
+                        refuse(path, outcome)
+                    elif isinstance(outcome, Change):
+                        changes.append(outcome)
+                    else:
+                        doc = outcome.document
+                        status = "updated" if index and index.store.document(doc.id) else "added"
+                        todo.append((path, meta, outcome))
+                        changes.append(Change(doc.id, status, len(outcome.passages), warnings=doc.warnings))
+            finally:
+                progress.listeners.remove(listen)
                 if index:
-                    same = index.store.document_by_hash(doc.content_hash)
-                    if same == doc.id and index.store.document(doc.id).metadata == doc.metadata:
-                        changes.append(Change(doc.id, "unchanged", len(index.store.vids_of_document(doc.id))))
-                        continue
-                    if same and same != doc.id:
-                        raise DuplicateDocument(f"{path.name} : contenu identique au document déjà indexé « {same} »")
-                status = "updated" if index and index.store.document(doc.id) else "added"
-                todo.append((path, meta, ingested))
-                changes.append(Change(doc.id, status, len(ingested.passages)))
-            if index:
-                index.close()
+                    index.close()
             if not todo:
                 return changes
             for path, meta, _ in todo:
@@ -194,17 +229,25 @@ class Indexer:
             shutil.rmtree(self.originals / doc_id, ignore_errors=True)
             return Change(doc_id, "removed", len(removed))
 
-    def reindex(self, progress: bool = False, report: Report = _quiet) -> list[Change]:
+    def reindex(self, progress: Progress | None = None, report: Report = _quiet) -> list[Change]:
         """Rebuild from the stored originals with the configured model, into a fresh snapshot."""
         with self.snapshots.lock():
-            ingested = []
             originals = self._stored_originals()
-            for n, (path, meta) in enumerate(originals, 1):
-                report(f"réindexation {n}/{len(originals)} : {path.name}")
-                ingested.append(self.ingestor.run(path, meta, progress=progress))
+            progress = progress or Progress()
+            progress.update(documents=len(originals))
+            listen = lambda p: report(f"réindexation : {p.step}")     # noqa: E731
+            progress.listeners.append(listen)
+            try:
+                ingested = []
+                for path, _, outcome in self.ingestor.run_many(originals, progress):
+                    if isinstance(outcome, CatalyseError):
+                        raise outcome
+                    ingested.append(outcome)
+            finally:
+                progress.listeners.remove(listen)
             report("écriture d'un nouvel instantané de l'index")
             self._write(ingested, fresh=True)
-            return [Change(i.document.id, "added", len(i.passages)) for i in ingested]
+            return [Change(i.document.id, "added", len(i.passages), warnings=i.document.warnings) for i in ingested]
 
-    def ingest_folder(self, folder: Path, progress: bool = False) -> list[Change]:
-        return self.add([(p, None) for p in publications(folder)], progress=progress)
+    def ingest_folder(self, folder: Path, progress: Progress | None = None, keep_going: bool = False) -> list[Change]:
+        return self.add([(p, None) for p in publications(folder)], progress=progress, keep_going=keep_going)

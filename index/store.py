@@ -16,7 +16,8 @@ CREATE TABLE IF NOT EXISTS documents (
     metadata TEXT, added_at TEXT, text TEXT, page_starts TEXT);
 CREATE TABLE IF NOT EXISTS passages (
     vid INTEGER PRIMARY KEY, id TEXT UNIQUE NOT NULL, doc_id TEXT NOT NULL REFERENCES documents(id),
-    entry_point TEXT, language TEXT, page_start INTEGER, page_end INTEGER, data TEXT NOT NULL);
+    entry_point TEXT, language TEXT, page_start INTEGER, page_end INTEGER, data TEXT NOT NULL,
+    slide INTEGER, time_start REAL, time_end REAL);
 CREATE INDEX IF NOT EXISTS passages_doc ON passages(doc_id);
 CREATE TABLE IF NOT EXISTS labels (vid INTEGER NOT NULL, facet TEXT NOT NULL, label TEXT NOT NULL, score REAL);
 CREATE INDEX IF NOT EXISTS labels_facet ON labels(facet, label);
@@ -73,10 +74,10 @@ class Store:
                              json.dumps(doc.metadata, ensure_ascii=False), added_at, doc.text,
                              json.dumps(doc.page_starts)))
             for vid, p in zip(vids, passages):
-                self.db.execute("INSERT INTO passages VALUES (?,?,?,?,?,?,?,?)",
+                self.db.execute("INSERT INTO passages VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                                 (vid, p.id, p.doc_id, p.tags.entry_point.id if p.tags.entry_point else None,
                                  p.language, p.page_start, p.page_end,
-                                 json.dumps(p.to_dict(), ensure_ascii=False)))
+                                 json.dumps(p.to_dict(), ensure_ascii=False), p.slide, p.time_start, p.time_end))
                 rows = [(vid, facet, str(l.id), l.score) for facet in ("levers", "sdg", "trades")
                         for l in getattr(p.tags, facet)]
                 self.db.executemany("INSERT INTO labels VALUES (?,?,?,?)", rows)

@@ -23,6 +23,20 @@ def _words(text: str) -> int:
     return len(WORD.findall(text))
 
 
+def _keep_lists(text: str, sentences: list[tuple[int, int]], lists: list[tuple[int, int]],
+                max_words: int) -> list[tuple[int, int]]:
+    """Sentences inside one list (with its lead-in line) become one unit, so no passage boundary
+    falls inside it, unless the list alone is longer than a passage."""
+    out: list[tuple[int, int]] = []
+    for s, e in sentences:
+        span = next((l for l in lists if l[0] <= s and e <= l[1]), None)
+        if span and out and span[0] <= out[-1][0] and _words(text[out[-1][0]:e]) <= max_words:
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
 def _split_long(text: str, start: int, end: int, max_words: int) -> list[tuple[int, int]]:
     """A "sentence" longer than max_words (a list without full stops) is cut between words."""
     words = [m for m in WORD.finditer(text, start, end)]
@@ -56,6 +70,13 @@ class Chunker:
                 spans.append((cur_start, cur_end))
         return spans
 
+    @staticmethod
+    def _whole_slide(doc: Document, seg: Segment, start: int, end: int) -> bool:
+        """A short slide is kept whole when it says more than its title (a slide is often short,
+        and it is what a presentation is cited by)."""
+        title = seg.section[-1] if seg.section else ""
+        return doc.unit == "slide" and _words(doc.text[start:end]) > _words(title)
+
     def chunks(self, doc: Document, segments: list[Segment]) -> list[Chunk]:
         nlp = french_pipeline()
         flat = flatten_lines(doc.text)
@@ -71,8 +92,10 @@ class Chunker:
                     sentences.extend(_split_long(doc.text, s, e, self.max_words))
                 else:
                     sentences.append((s, e))
+            if doc.lists:
+                sentences = _keep_lists(doc.text, sentences, doc.lists, self.max_words)
             for s, e in self._pack(doc.text, sentences):
-                if _words(doc.text[s:e]) < self.keep_words:
+                if _words(doc.text[s:e]) < self.keep_words and not self._whole_slide(doc, seg, s, e):
                     continue
                 ents: dict[str, list[str]] = {}
                 for ent in parsed.ents:

@@ -14,6 +14,8 @@ from .settings import DEFAULT_MODEL, Settings
 
 # Two cores: let torch use both for one query, and keep tokenizers from forking threads of their own.
 TORCH_THREADS = 2
+# Texts encoded between two progress reports: 8 batches of 32 (a few seconds on two cores).
+REPORT_EVERY = 256
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
@@ -80,15 +82,29 @@ class Embedder:
         """One question's vector; questions asked at the same time are encoded in one batch."""
         return self._batcher(text)
 
-    def passages(self, texts: list[str], progress: bool = False) -> np.ndarray:
-        """Passage vectors; with a cache, only texts never embedded by this model are encoded."""
-        if self.cache is None:
+    def _encode_reporting(self, texts: list[str], progress: bool, on_batch, done: int) -> np.ndarray:
+        """``_encode`` in slices of ``REPORT_EVERY`` texts, longest first (as ``encode`` orders its
+        batches, so padding stays as small), calling ``on_batch(texts done)`` after each slice."""
+        if on_batch is None:
             return self._encode(texts, "passage", progress)
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i in range(0, len(texts), REPORT_EVERY):
+            rows = order[i:i + REPORT_EVERY]
+            out[rows] = self._encode([texts[r] for r in rows], "passage", progress)
+            on_batch(done + len(rows) + i)
+        return out
+
+    def passages(self, texts: list[str], progress: bool = False, on_batch=None) -> np.ndarray:
+        """Passage vectors; with a cache, only texts never embedded by this model are encoded.
+        ``on_batch(n)``, if given, hears how many of ``texts`` are embedded, as they are."""
+        if self.cache is None:
+            return self._encode_reporting(texts, progress, on_batch, 0)
         keys = [EmbeddingCache.key(self.name, t) for t in texts]
         found = self.cache.get(keys)
         todo = list(dict.fromkeys(t for k, t in zip(keys, texts) if k not in found))
         if todo:
-            fresh = self._encode(todo, "passage", progress)
+            fresh = self._encode_reporting(todo, progress, on_batch, len(texts) - len(todo))
             new = {EmbeddingCache.key(self.name, t): v for t, v in zip(todo, fresh)}
             self.cache.put(new)
             found.update(new)

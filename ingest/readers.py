@@ -1,17 +1,22 @@
-"""Read a publication file (PDF, Markdown or plain text) into a Document."""
+"""Read a publication file into a Document: PDF (scanned pages by OCR), Markdown, text, Word,
+LibreOffice Writer and Impress, PowerPoint, web pages, WebVTT and SRT subtitles. One reader per
+format family lives in ``formats/``; this module picks it by the file's suffix and fills the metadata
+with the file's own properties where no metadata file says otherwise."""
 from __future__ import annotations
 
-import collections
 import hashlib
 import json
-import re
 from pathlib import Path
 
 from .document import Document
 from .errors import UnreadableDocument
+from .formats.builder import Draft
 
-FORMATS = {".pdf": "pdf", ".md": "markdown", ".markdown": "markdown", ".txt": "text"}
+FORMATS = {".pdf": "pdf", ".md": "markdown", ".markdown": "markdown", ".txt": "text",
+           ".docx": "docx", ".odt": "odt", ".pptx": "pptx", ".odp": "odp", ".html": "html", ".htm": "html",
+           ".vtt": "webvtt", ".srt": "srt"}
 META_SUFFIX = ".meta.json"
+PROPERTIES = ("title", "author", "date", "source_url")   # what a file's own properties may fill
 
 
 def metadata_path(path: Path) -> Path:
@@ -32,38 +37,13 @@ def load_metadata(path: Path, meta_file: Path | None = None) -> dict:
     return meta
 
 
-def _running_lines(pages: list[list[str]]) -> set[str]:
-    """Headers and footers: lines that recur, digits aside, on at least three pages."""
-    counts = collections.Counter()
-    for lines in pages:
-        counts.update({re.sub(r"\d+", "#", line) for line in lines if len(line) > 15})
-    return {shape for shape, n in counts.items() if n >= 3}
-
-
-def _pdf_pages(path: Path) -> tuple[list[str], dict]:
-    import pypdf
-
+def _plain_text(path: Path) -> Draft:
+    """Markdown and text: one block of text without pages (Markdown's headings are read by structure.py)."""
     try:
-        reader = pypdf.PdfReader(str(path))
-        if reader.is_encrypted:
-            raise UnreadableDocument(f"{path.name} : PDF chiffré", "encrypted_pdf")
-        raw = [page.extract_text() or "" for page in reader.pages]
-        info = dict(reader.metadata or {})
-    except UnreadableDocument:
-        raise
-    except Exception as exc:  # pypdf raises many types on broken files
-        raise UnreadableDocument(f"{path.name} : PDF illisible ({type(exc).__name__})", "broken_pdf") from exc
-    pages = [[line.strip() for line in text.splitlines()] for text in raw]
-    running = _running_lines(pages)
-    pages = [[l for l in lines if re.sub(r"\d+", "#", l) not in running] for lines in pages]
-    return ["\n".join(lines).strip("\n") for lines in pages], {"title": str(info.get("/Title") or "")}
-
-
-def _decode(path: Path) -> str:
-    try:
-        return path.read_bytes().decode("utf-8-sig")
+        text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UnreadableDocument(f"{path.name} : texte non UTF-8", "not_utf8") from exc
+    return Draft(text=text.replace("\r\n", "\n") + "\n", page_starts=[0], unit="")
 
 
 def _first_line_title(text: str) -> str:
@@ -74,25 +54,45 @@ def _first_line_title(text: str) -> str:
     return ""
 
 
-def read_document(path: Path, metadata: dict | None = None) -> Document:
-    """Read ``path``; page numbers are kept for PDFs, a text file is one page."""
+def read_draft(path: Path, fmt: str, with_ocr: bool = True, on_page=None) -> Draft:
+    if fmt == "pdf":
+        from .formats.pdf import read_pdf
+        return read_pdf(path, with_ocr, on_page)
+    if fmt in ("docx", "odt"):
+        from .formats import word
+        return word.read_docx(path) if fmt == "docx" else word.read_odt(path)
+    if fmt in ("pptx", "odp"):
+        from .formats import slides
+        return slides.read_pptx(path) if fmt == "pptx" else slides.read_odp(path)
+    if fmt == "html":
+        from .formats.web import read_html
+        return read_html(path)
+    if fmt in ("webvtt", "srt"):
+        from .formats.transcripts import read_subtitles
+        return read_subtitles(path)
+    return _plain_text(path)
+
+
+def read_document(path: Path, metadata: dict | None = None, with_ocr: bool = True, on_page=None) -> Document:
+    """Read ``path``. ``with_ocr=False`` leaves scanned pages unread, only checked to be OCR-able
+    (an upload's check before it is queued); ``on_page(done, total)`` follows the OCR."""
     path = Path(path)
     fmt = FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise UnreadableDocument(f"{path.name} : format non pris en charge ({path.suffix or 'sans extension'})",
                                  "unsupported_format")
-    if fmt == "pdf":
-        pages, info = _pdf_pages(path)
-    else:
-        pages, info = [_decode(path).replace("\r\n", "\n")], {}
-    text, starts = "", []
-    for page in pages:
-        starts.append(len(text))
-        text += page + "\n"
-    if not text.strip():
-        raise UnreadableDocument(f"{path.name} : aucun texte extractible (document vide ou scanné)", "no_text")
+    draft = read_draft(path, fmt, with_ocr, on_page)
+    if not draft.text.strip() and not draft.awaiting_ocr:
+        raise UnreadableDocument(f"{path.name} : aucun texte extractible (document vide, ou scanné et illisible)",
+                                 "no_text")
     meta = dict(metadata or {})
     meta.setdefault("format", fmt)
-    title = meta.get("title") or info.get("title") or _first_line_title(text) or path.stem
-    return Document(id=path.stem, title=title, text=text, page_starts=starts, metadata=meta,
-                    source=path.name, content_hash=hashlib.sha256(path.read_bytes()).hexdigest())
+    for key in PROPERTIES:
+        if draft.properties.get(key) and not meta.get(key):
+            meta[key] = str(draft.properties[key])
+    spoken = draft.unit == "time"      # a transcript's first line is what is said, not a title
+    title = meta.get("title") or (not spoken and _first_line_title(draft.text)) or path.stem
+    return Document(id=path.stem, title=title, text=draft.text, page_starts=draft.page_starts, metadata=meta,
+                    source=path.name, content_hash=hashlib.sha256(path.read_bytes()).hexdigest(), unit=draft.unit,
+                    headings=draft.headings, lists=draft.lists, cues=draft.cues, ocr=draft.ocr,
+                    warnings=draft.warnings)

@@ -3,7 +3,8 @@
 Proceedings have no usable fonts (one face, one size), so structure comes from the
 wording the editors use: "Mise en perspective de …", "Témoignage de …", "« Eclairage »",
 "« Outillage »", "Regards croisés …", "En synthèse", "Question / réponse …", and the
-speaker lines "Prénom Nom, vous êtes …". Markdown uses its own headings.
+speaker lines "Prénom Nom, vous êtes …". Markdown uses its own headings; Word, LibreOffice,
+slides, web pages and transcripts declare theirs (styles, <h1>–<h3>, slide titles, speakers' cues).
 """
 from __future__ import annotations
 
@@ -234,6 +235,38 @@ class MarkdownStructure:
         return segments
 
 
+class DeclaredStructure:
+    """Sections from the headings a format declares, speakers from its cues: a segment ends at every
+    heading (so at every slide, whose title is one) and at every change of speaker."""
+
+    def segments(self, doc: Document) -> list[Segment]:
+        cuts: list[tuple[int, int, object]] = [(h.start, 0, h) for h in doc.headings or ()]
+        speaker = None
+        for cue in doc.cues:
+            if cue.speaker != speaker or not cuts:
+                cuts.append((cue.start, 1, cue.speaker))
+                speaker = cue.speaker
+        path: list[tuple[int, str]] = []
+        who: Speaker | None = None
+        segments, start = [], 0
+        for at, kind, what in sorted(cuts, key=lambda c: (c[0], c[1])):
+            if doc.text[start:at].strip():
+                segments.append(Segment(start, at, tuple(t for _, t in path), speaker=who))
+            start = at
+            if kind == 0:
+                path = [(lvl, t) for lvl, t in path if lvl < what.level] + [(what.level, what.title)]
+            else:
+                who = Speaker(what) if what else None
+        if doc.text[start:].strip():
+            segments.append(Segment(start, len(doc.text), tuple(t for _, t in path), speaker=who))
+        return segments
+
+
 def segments_of(doc: Document) -> list[Segment]:
-    parser = MarkdownStructure() if doc.metadata.get("format") == "markdown" else ProceedingsStructure()
+    if doc.headings is not None or doc.cues:
+        parser = DeclaredStructure()
+    elif doc.metadata.get("format") == "markdown":
+        parser = MarkdownStructure()
+    else:
+        parser = ProceedingsStructure()
     return parser.segments(doc)

@@ -127,7 +127,8 @@ def overview(index: Index, vector: np.ndarray, query_terms: set[str], hits: list
         organisations.update(n for n in names if len(n) > 2)
     return {
         "sentences": [{"text": c[2], "passage_id": c[3].passage.id, "doc_id": c[3].passage.doc_id,
-                       "page": c[3].passage.page_start, "speaker": c[3].passage.speaker} for c in chosen],
+                       "page": c[3].passage.page_start, "location": c[3].passage.location(),
+                       "speaker": c[3].passage.speaker} for c in chosen],
         "facets": {name: values[:3] for name, values in facets.items() if name in ("levers", "sdg", "trades", "entry_point")},
         "organisations": [{"name": name, "count": count} for name, count in organisations.most_common(5)],
     }

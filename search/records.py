@@ -17,6 +17,13 @@ def record(passage: Passage, score: float, doc_title: str) -> dict:
         "text": passage.text,
         "page_start": passage.page_start,
         "page_end": passage.page_end,
+        "slide": passage.slide,
+        "time_start": passage.time_start,
+        "time_end": passage.time_end,
+        "location": passage.location(),      # the above in French: « p. 12 », « diapositive 7 », « à 12 min 40 s »
+        "anchor": passage.anchor(),          # the fragment opening the original there: page=12, slide=7, t=760
+        "link": passage.link,                # the passage on the web (video at its time, canonical page)
+        "ocr_confidence": passage.ocr_confidence,
         "section": " › ".join(passage.section),
         "speaker": passage.speaker,
         "organisation": passage.organisation,

@@ -30,7 +30,12 @@ def test_text_title_from_first_line_and_metadata_wins(tmp_path):
     ("latin1.txt", "Un texte accentué : é à ç".encode("latin-1"), "not_utf8"),
     ("casse.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer <<>>\n%%EOF", "broken_pdf"),
     ("tronque.pdf", None, "broken_pdf"),
-    ("image.docx", b"PK\x03\x04", "unsupported_format"),
+    ("classeur.xlsx", b"PK\x03\x04", "unsupported_format"),
+    ("casse.docx", b"PK\x03\x04", "broken_docx"),
+    ("casse.pptx", b"PK\x03\x04" + b"\x00" * 100, "broken_pptx"),
+    ("casse.odp", b"PK\x03\x04", "broken_odp"),
+    ("vide.vtt", b"WEBVTT\n\n", "no_text"),
+    ("sans-entete.vtt", b"00:00:01.000 --> 00:00:02.000\nBonjour\n", "broken_webvtt"),
 ])
 def test_bad_files_give_a_clear_error(tmp_path, name, content, code):
     from conftest import PROCEEDINGS
@@ -49,6 +54,7 @@ def test_pdf_pages_match_the_printed_numbers():
 
     doc = read_document(PROCEEDINGS)
     assert doc.pages == 63
+    assert doc.warnings == [] and not any(doc.ocr)     # its four blank pages hold nothing to read, or to report
     assert doc.page_at(doc.text.index("Témoignage d’Olivier GUILBAUD")) == 29
 
 

@@ -21,7 +21,19 @@
   function refresh() {
     call("GET", "/api/jobs").then(function (data) {
       var list = $("jobs"); list.replaceChildren();
-      data.jobs.forEach(function (j) { list.appendChild(li(j.action + " " + (j.doc_id || "") + " — " + j.status + (j.message ? " : " + j.message : ""))); });
+      data.jobs.forEach(function (j) {
+        var item = li(j.action + " " + (j.doc_id || "") + " — " + j.status + (j.message ? " : " + j.message : ""));
+        var p = j.progress;
+        if (p && j.status === "en cours") {  // the same progress as the command line's bar
+          var bar = document.createElement("progress");
+          bar.max = Math.max(1, p.documents); bar.value = p.done;
+          item.appendChild(document.createTextNode(" "));
+          item.appendChild(bar);
+          item.appendChild(document.createTextNode(" " + Math.floor(p.done) + "/" + p.documents + " documents, " +
+            p.passages + " passages" + (p.seconds_left != null ? ", encore ~" + p.seconds_left + " s" : "")));
+        }
+        list.appendChild(item);
+      });
       if (data.jobs.some(function (j) { return j.status === "en cours" || j.status === "en attente"; })) setTimeout(refresh, 1000);
       else listDocuments();
     }).catch(function (e) { say(e.message); });
@@ -55,7 +67,7 @@
     var data = new FormData();
     data.append("file", $("file").files[0]);
     var meta = {};
-    ["title", "date", "publisher", "kind"].forEach(function (k) { if ($(k).value) meta[k] = $(k).value; });
+    ["title", "date", "publisher", "kind", "video_url"].forEach(function (k) { if ($(k).value) meta[k] = $(k).value; });
     data.append("metadata", JSON.stringify(meta));
     say("Envoi…");
     call("POST", "/api/documents", data).then(function () { say("Publication reçue, indexation en cours…"); refresh(); })

@@ -45,10 +45,10 @@
       meta.className = "meta";
       if (r.url) {
         var link = document.createElement("a");
-        link.href = base + r.url; link.target = "_blank"; link.rel = "noopener";
-        link.textContent = r.doc_title.split(" — ")[0] + ", p. " + r.page_start;
+        link.href = /^https?:/.test(r.url) ? r.url : base + r.url; link.target = "_blank"; link.rel = "noopener";
+        link.textContent = r.doc_title.split(" — ")[0] + (r.location ? ", " + r.location : "");
         meta.appendChild(link);
-      } else { meta.textContent = r.doc_title + ", p. " + r.page_start; }
+      } else { meta.textContent = r.doc_title + (r.location ? ", " + r.location : ""); }
       if (r.speaker) meta.appendChild(document.createTextNode(" · " + r.speaker));
       item.appendChild(meta);
       list.appendChild(item);
