@@ -4,6 +4,9 @@ the labels and a second, blind labelling of a sample.
     python scripts/tagging_data.py                       # counts
     python scripts/tagging_data.py --agreement FILE      # agreement with a second pass (JSONL of
                                                          # {"id", "levers", "sdg", "trades", "entry_point"})
+    python scripts/tagging_data.py --quoted FILE         # agreement with another annotator's labels of
+                                                         # proceedings passages named by a quote
+                                                         # (tests/data/tagging_sample.jsonl; null = not judged)
 
 Agreement per facet: for the entry point, the share of identical labels and Cohen's kappa; for the
 multi-label facets (levers, ODD, trades), the mean Jaccard index per passage (two empty sets agree),
@@ -12,7 +15,9 @@ disagreements are listed so that they can be reconciled by the guide (docs/taggi
 """
 import argparse
 import json
+import re
 import sys
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -52,7 +57,25 @@ def multi_agreement(first: list[set], second: list[set]) -> dict[str, float]:
             "identical": sum(x == y for x, y in zip(first, second)) / len(first)}
 
 
+def flat(text: str) -> str:
+    """Text compared by quote: composed accents, one apostrophe, single spaces."""
+    text = unicodedata.normalize("NFC", text).replace("\u2019", "'")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def by_quote(rows: list[dict], quoted: list[dict]) -> list[dict]:
+    """Give each quoted judgement the id of the one proceedings passage holding its quote."""
+    out = []
+    for q in quoted:
+        hits = [r["id"] for r in rows if r["source"] == "proceedings" and flat(q["quote"]) in flat(r["text"])]
+        if len(hits) != 1:
+            raise SystemExit(f"quote found in {len(hits)} passages: {q['quote']!r}")
+        out.append({**q, "id": hits[0]})
+    return out
+
+
 def agreement(rows: list[dict], second: list[dict]) -> tuple[dict, list[str]]:
+    """Agreement of ``second`` with the labelled rows; a facet set to null in ``second`` is not judged."""
     by_id = {r["id"]: r for r in rows}
     pairs = [(by_id[s["id"]], s) for s in second]
     report: dict = {"n": len(pairs)}
@@ -62,9 +85,13 @@ def agreement(rows: list[dict], second: list[dict]) -> tuple[dict, list[str]]:
                              "kappa": cohen_kappa(firsts, seconds)}
     diffs = []
     for facet in MULTI:
-        report[facet] = multi_agreement([set(p[facet]) for p, _ in pairs], [set(s[facet]) for _, s in pairs])
+        judged = [(p, s) for p, s in pairs if s[facet] is not None]
+        report[facet] = {"n": len(judged), **multi_agreement([set(p[facet]) for p, _ in judged],
+                                                              [set(s[facet]) for _, s in judged])}
     for p, s in pairs:
         for facet in MULTI:
+            if s[facet] is None:
+                continue
             a, b = set(p[facet]), set(s[facet])
             if a != b:
                 diffs.append(f"{p['id']} {facet}: only first {sorted(a - b, key=str)}, only second {sorted(b - a, key=str)}")
@@ -77,6 +104,7 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--labelled", type=Path, default=LABELLED)
     ap.add_argument("--agreement", type=Path, help="a second pass to compare with")
+    ap.add_argument("--quoted", type=Path, help="another annotator's labels of passages named by a quote")
     args = ap.parse_args()
     rows = load(args.labelled)
     sources = sorted({r["source"] for r in rows})
@@ -86,15 +114,17 @@ def main() -> int:
         print(f"\n{facet}: " + " / ".join(sources))
         for label in labels:
             print(f"  {label!s:16} " + " ".join(f"{c[(label, s)]:4d}" for s in sources))
-    if args.agreement:
-        report, diffs = agreement(rows, load(args.agreement))
-        print(f"\nagreement on {report['n']} passages")
+    for path, second in ((args.agreement, lambda p: load(p)), (args.quoted, lambda p: by_quote(rows, load(p)))):
+        if not path:
+            continue
+        report, diffs = agreement(rows, second(path))
+        print(f"\nagreement with {path.name} on {report['n']} passages")
         ep = report["entry_point"]
         print(f"  entry_point: agreement {ep['agreement']:.2f}, Cohen's kappa {ep['kappa']:.2f}")
         for facet in MULTI:
             m = report[facet]
             print(f"  {facet:11}: mean Jaccard {m['jaccard']:.2f}, micro-F1 {m['micro_f1']:.2f}, "
-                  f"identical sets {m['identical']:.2f}")
+                  f"identical sets {m['identical']:.2f} (n={m['n']})")
         print("\ndisagreements:")
         for d in diffs:
             print("  " + d)
