@@ -217,6 +217,7 @@ def test_upload_file_names_are_sanitised(given, expected):
 def test_an_index_of_an_earlier_format_is_rebuilt_at_start(settings, embedder, tmp_path):
     """After an upgrade that changes the snapshot format, the service rebuilds the index from the
     stored originals instead of refusing to start."""
+    from api.context import Context
     from api.service import Service, ServiceConfig
     from conftest import KIT_TEXT
     from index.index import FORMAT
@@ -227,8 +228,7 @@ def test_an_index_of_an_earlier_format_is_rebuilt_at_start(settings, embedder, t
     (tmp_path / "corpus").mkdir()
     served = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "corpus", model=settings.model,
                       model_cache=settings.model_cache)
-    service = Service(served, ServiceConfig(editor_token="x"))
-    service.context.__dict__["embedder"] = embedder
+    service = Service(Context(served, embedder=embedder), ServiceConfig(editor_token="x"))
     old = service.context.indexer.add([(kit, None)]) and service.snapshots.current()
     config = json.loads((old / "config.json").read_text())
     (old / "config.json").write_text(json.dumps({**config, "format": FORMAT - 1}))
