@@ -10,7 +10,7 @@ import warnings
 from pathlib import Path
 
 from ingest.errors import CatalyseError
-from ingest.settings import Settings
+from ingest.settings import Settings, apply_thread_settings
 
 
 def _filters(args):
@@ -172,7 +172,7 @@ def cmd_serve(ctx, args):
     from api.service import Service
 
     print(f"Catalyse : http://{args.host}:{args.port} (index dans {ctx.settings.data_dir})", file=sys.stderr)
-    uvicorn.run(create_app(Service(ctx.settings)), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(create_app(Service(ctx)), host=args.host, port=args.port, log_level="warning")
 
 
 def cmd_stats(ctx, args):
@@ -236,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
     warnings.filterwarnings("ignore")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    apply_thread_settings()
     from api.context import Context
 
     settings = Settings().with_(data_dir=Path(args.data_dir) if args.data_dir else None,

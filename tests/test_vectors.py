@@ -113,16 +113,16 @@ def test_snapshot_records_and_reloads_the_approximate_index(settings, embedder, 
 
 def test_a_searcher_over_the_approximate_index_answers_like_the_exact_one(searcher, embedder, tmp_path):
     """The whole search path (fusion, filters, facets) with vector search past the ANN threshold."""
-    from index.indexer import Indexer
+    from index.indexer import Indexer, publications
     from ingest.pipeline import Ingestor
     from search.answer import answer
     from search.filters import Filters
     from search.searcher import Searcher
 
-    from conftest import PROCEEDINGS
+    from conftest import REPO
 
     indexer = Indexer(tmp_path / "data", Ingestor(embedder), ann_min=1)
-    indexer.add([(PROCEEDINGS, None)])       # as the session index was built, vectors from the cache
+    indexer.add([(p, None) for p in publications(REPO / "corpus")])   # as the session index, vectors from the cache
     approximate = Searcher(Index.current(indexer.data_dir), embedder)
     assert approximate.index.vectors.ann is not None and searcher.index.vectors.ann is None
     questions = [q["query"] for q in load_queries(DEV_QUERIES)]
