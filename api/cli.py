@@ -54,7 +54,7 @@ def _progress_bar():
 
     from ingest.progress import Progress
 
-    bar = tqdm(total=0, unit="doc", file=sys.stderr, dynamic_ncols=True,
+    bar = tqdm(total=0, unit="doc", file=sys.stderr, dynamic_ncols=True, leave=False,
                bar_format="{desc}{percentage:3.0f}%|{bar}| {n:.0f}/{total} documents [{elapsed}<{remaining}{postfix}]")
     shown = [0.0]
 
