@@ -10,14 +10,14 @@ import warnings
 from pathlib import Path
 
 from ingest.errors import CatalyseError
-from ingest.settings import Settings
+from ingest.settings import Settings, apply_thread_settings
 
 
 def _filters(args):
+    from ingest.glossary import PARAMS
     from search.filters import Filters
 
-    return Filters(levers=args.lever or [], sdg=args.sdg or [], trades=args.trade or [],
-                   entry_points=args.entry_point or [], docs=args.doc or [], languages=args.lang or [])
+    return Filters(**{param: getattr(args, param) or [] for param in PARAMS})
 
 
 LABELS = {"added": "ajouté", "updated": "mis à jour", "unchanged": "inchangé", "removed": "retiré", "refused": "refusé"}
@@ -54,7 +54,7 @@ def _progress_bar():
 
     from ingest.progress import Progress
 
-    bar = tqdm(total=0, unit="doc", file=sys.stderr, dynamic_ncols=True,
+    bar = tqdm(total=0, unit="doc", file=sys.stderr, dynamic_ncols=True, leave=False,
                bar_format="{desc}{percentage:3.0f}%|{bar}| {n:.0f}/{total} documents [{elapsed}<{remaining}{postfix}]")
     shown = [0.0]
 
@@ -118,12 +118,23 @@ def cmd_reindex(ctx, args):
 
 
 def cmd_search(ctx, args):
-    hits = ctx.searcher().search(args.query, k=args.k, filters=_filters(args)).hits
+    from search.answer import answer
+
+    shown = answer(ctx.searcher(), args.query, k=args.k, filters=_filters(args))
     if args.json:
-        print(json.dumps({"results": [h.record() for h in hits]}, ensure_ascii=False, indent=2))
+        print(json.dumps({key: shown[key] for key in ("total", "results", "message", "suggestions")},
+                         ensure_ascii=False, indent=2))
         return
-    for rank, h in enumerate(hits, 1):
-        r = h.record()
+    if not shown["results"]:
+        print(shown["message"] or "Aucun passage.")
+        suggestions = shown["suggestions"] or {}
+        if suggestions.get("corrected"):
+            print(f"Essayez : {suggestions['corrected']}")
+        for example in suggestions.get("examples", []):
+            print(f"Par exemple : {example}")
+        return
+    print(f"{shown['total']} passages pertinents")
+    for rank, r in enumerate(shown["results"], 1):
         who = f" — {r['speaker']}" + (f" ({r['organisation']})" if r["organisation"] else "") if r["speaker"] else ""
         where = f", {r['location']}" if r["location"] else ""
         print(f"{rank}. [{r['score']:.3f}] {r['doc_id']}{where}{who}")
@@ -132,15 +143,9 @@ def cmd_search(ctx, args):
 
 
 def cmd_eval(ctx, args):
-    from search.answer import answer
-    from search.evaluation import Answered, evaluate, format_report, load_queries
+    from search.evaluation import ask_engine, evaluate, format_report, load_queries
 
-    searcher = ctx.searcher()
-
-    def ask(query: str, k: int) -> Answered:
-        shown = answer(searcher, query, k=k)
-        overview = shown["overview"]["sentences"] if shown["overview"] else []
-        return Answered([r["text"] for r in shown["results"]], [s["text"] for s in overview], shown["total"])
+    ask = ask_engine(ctx.searcher())
 
     reports = {}
     for path in args.queries:
@@ -150,7 +155,7 @@ def cmd_eval(ctx, args):
         print(f"== {Path(path).name}")
         if args.verbose:
             for q in report["queries"]:
-                print(f"{q['id']:6} {q['kind']:14} nDCG {q['ndcg']:.3f}  R {q['recall']:.2f}  MRR {q['mrr']:.2f}  "
+                print(f"{q['id']:6} {q['question_type']:14} nDCG {q['ndcg']:.3f}  R {q['recall']:.2f}  MRR {q['mrr']:.2f}  "
                       f"overview {q['overview_items']:.2f}")
             for q in report.get("nonsense", {}).get("queries", []):
                 print(f"{q['id']:6} {'nonsense':14} total {q['total']}  overview {'oui' if q['overview'] else 'non'}"
@@ -167,7 +172,7 @@ def cmd_serve(ctx, args):
     from api.service import Service
 
     print(f"Catalyse : http://{args.host}:{args.port} (index dans {ctx.settings.data_dir})", file=sys.stderr)
-    uvicorn.run(create_app(Service(ctx.settings)), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(create_app(Service(ctx)), host=args.host, port=args.port, log_level="warning")
 
 
 def cmd_stats(ctx, args):
@@ -231,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
     warnings.filterwarnings("ignore")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    apply_thread_settings()
     from api.context import Context
 
     settings = Settings().with_(data_dir=Path(args.data_dir) if args.data_dir else None,

@@ -46,7 +46,7 @@ class ServiceConfig:
 @dataclass
 class Job:
     id: str
-    kind: str
+    action: str                       # ajout, retrait, réindexation
     status: str = "en attente"        # en attente, en cours, terminé, échec
     message: str = ""
     doc_id: str | None = None
@@ -65,10 +65,10 @@ class Job:
 
 
 class Service:
-    def __init__(self, settings: Settings | None = None, config: ServiceConfig | None = None):
-        self.settings = settings or Settings()
+    def __init__(self, context: Context | None = None, config: ServiceConfig | None = None):
+        self.context = context or Context()
+        self.settings: Settings = self.context.settings
         self.config = config or ServiceConfig()
-        self.context = Context(self.settings)
         self.snapshots = Snapshots(self.settings.data_dir)
         self.ready = threading.Event()
         self.status = "démarrage"
@@ -137,8 +137,8 @@ class Service:
         return self._searcher
 
     # -- editors' jobs -------------------------------------------------------------------------
-    def submit(self, kind: str, run: Callable[[Job], None], doc_id: str | None = None) -> Job:
-        job = Job(id=uuid.uuid4().hex[:12], kind=kind, doc_id=doc_id)
+    def submit(self, action: str, run: Callable[[Job], None], doc_id: str | None = None) -> Job:
+        job = Job(id=uuid.uuid4().hex[:12], action=action, doc_id=doc_id)
         self.jobs[job.id] = job
         self._queue.put((job, run))
         return job

@@ -24,7 +24,7 @@ import ingest.pipeline as pipeline  # noqa: E402
 from index.indexer import Indexer, publications  # noqa: E402
 from ingest.embedder import Embedder  # noqa: E402
 from ingest.pipeline import Ingestor  # noqa: E402
-from ingest.settings import Settings  # noqa: E402
+from ingest.settings import Settings, apply_thread_settings  # noqa: E402
 
 PIAF = Path(__file__).resolve().parents[2] / "shared" / "eval" / "external" / "piaf" / "piaf-v1.1.json"
 
@@ -49,6 +49,7 @@ def main():
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--per-file", action="store_true", help="also embed one document per model call")
     args = ap.parse_args()
+    apply_thread_settings()
     work = Path(tempfile.mkdtemp(prefix="bench-many-files-"))
     folder, single = work / "dossier", work / "un-document"
     folder.mkdir()

@@ -34,6 +34,9 @@ def main():
     ap.add_argument("--scan-dpi", type=int, default=150)
     ap.add_argument("--dpi", default="200,300,400")
     args = ap.parse_args()
+    from ingest.settings import apply_thread_settings
+
+    apply_thread_settings()
     import pypdf
     import pypdfium2
 

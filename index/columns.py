@@ -1,6 +1,7 @@
 """The fields filters and facets read, one numpy array per field and one row per passage (rows
-sorted by passage id, like the lexical index), loaded once per snapshot from the store: a filter
-is a boolean mask, a facet a count over the result set's rows — milliseconds at a million passages."""
+sorted by vid, like the lexical index; a row is valid for its snapshot only), loaded once per
+snapshot from the store: a filter is a boolean mask, a facet a count over the result set's rows —
+milliseconds at a million passages."""
 from __future__ import annotations
 
 from dataclasses import dataclass

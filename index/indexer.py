@@ -17,7 +17,7 @@ from ingest.readers import FORMATS, load_metadata
 
 from .index import ANN, CONFIG, FORMAT, LEXICAL, SENTENCES, STORE, VECTORS, Index
 from .postings import Postings
-from .sentences import SentenceVectors
+from .sentence_vectors import SentenceVectors
 from .snapshots import Snapshots
 from .store import Store
 from .vectors import VectorIndex

@@ -31,7 +31,7 @@ class Postings:
         self.vocab = vocab or {f: {} for f in FIELDS}
         self.matrices = matrices or {f: sp.csc_matrix((0, 0), dtype=np.float32) for f in FIELDS}
         self.lengths = lengths if lengths is not None else np.zeros(0, np.float32)   # tokens per passage
-        self.vids = vids if vids is not None else np.zeros(0, np.int64)               # row → passage id, sorted
+        self.vids = vids if vids is not None else np.zeros(0, np.int64)               # row → vid, sorted
         self._impacts_cache: dict[str, np.ndarray] = {}                            # emptied by every change
 
     def __len__(self) -> int:
@@ -43,7 +43,7 @@ class Postings:
         One call per batch: each call re-stacks the matrices."""
         if not len(vids):
             return
-        assert not len(self.vids) or min(vids) > self.vids[-1], "passage ids must grow"
+        assert not len(self.vids) or min(vids) > self.vids[-1], "vids must grow"
         entries = {f: (array("i"), array("i"), array("f")) for f in FIELDS}     # row, column, weighted tf
         lengths = array("f")
         for r, (text, header) in enumerate(zip(texts, headers)):
@@ -114,6 +114,27 @@ class Postings:
                 idf = np.log((n_rows - (z - a) + 0.5) / ((z - a) + 0.5))
                 score[matrix.indices[a:z]] += np.float32(idf if idf > 0 else 1e-6) * impacts[a:z]
         return score
+
+    def coverage(self, stems: list[str]) -> np.ndarray:
+        """For every passage, the share of the question's distinct stems it holds, each weighted by
+        its IDF; a stem the corpus never uses weighs as much as the rarest one (a question about
+        something absent is mostly uncovered)."""
+        n_rows = len(self.vids)
+        held = np.zeros(n_rows, np.float32)
+        terms = list(dict.fromkeys(stems))
+        if not n_rows or not terms:
+            return held
+        matrix, vocab = self.matrices["stems"], self.vocab["stems"]
+        rarest = np.log((n_rows + 0.5) / 0.5)
+        total = 0.0
+        for term in terms:
+            j = vocab.get(term)
+            a, z = (matrix.indptr[j], matrix.indptr[j + 1]) if j is not None else (0, 0)
+            idf = np.log((n_rows - (z - a) + 0.5) / ((z - a) + 0.5)) if z > a else rarest
+            idf = max(float(idf), 1e-6)
+            total += idf
+            held[matrix.indices[a:z]] += np.float32(idf)
+        return held / np.float32(total)
 
     # -- files ------------------------------------------------------------------------------
     def save(self, folder: Path, name: str) -> dict:

@@ -1,4 +1,5 @@
-"""SQLite store of documents and passages; labels in their own table so filters and facets are SQL."""
+"""SQLite store of documents and passages, keyed by vid; labels in their own table. Filters and facets
+read them once per snapshot as arrays (columns.py), not through SQL."""
 from __future__ import annotations
 
 import json
@@ -59,6 +60,7 @@ class Store:
 
     # -- writing ---------------------------------------------------------------
     def next_vids(self, n: int) -> list[int]:
+        """``n`` new vids: integers never given before in this index (see ingest/glossary.py)."""
         row = self.db.execute("SELECT value FROM counters WHERE name='vid'").fetchone()
         first = row[0] if row else 0
         self.db.execute("INSERT OR REPLACE INTO counters VALUES ('vid', ?)", (first + n,))

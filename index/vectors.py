@@ -1,4 +1,4 @@
-"""Passage vectors in FAISS, by integer passage id.
+"""Passage vectors in FAISS, by vid (the integer id the store gives a passage; see ingest/glossary.py).
 
 The exact index (inner product over every normalised vector) is the truth: it answers small
 corpora, selective filters and the exact re-scoring of approximate candidates. Past a size the
@@ -11,8 +11,6 @@ from pathlib import Path
 
 import faiss
 import numpy as np
-
-faiss.omp_set_num_threads(2)
 
 HNSW_M = 32                  # graph degree: recall@10 0.99 at efSearch 128 on real e5 vectors (bench/ann_recall.py)
 EF_CONSTRUCTION = 64
@@ -139,7 +137,7 @@ class VectorIndex:
             return {"file": vectors_file, "ann": None}
         faiss.write_index(self.ann, str(folder / ann_file))
         np.save(folder / (ann_file + ".tombstones.npy"), np.fromiter(sorted(self.tombstones), np.int64))
-        return {"file": vectors_file, "ann": {"file": ann_file, "kind": f"HNSW{HNSW_M},SQ8",
+        return {"file": vectors_file, "ann": {"file": ann_file, "factory": f"HNSW{HNSW_M},SQ8",
                                                  "tombstones": len(self.tombstones)}}
 
     @classmethod

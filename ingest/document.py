@@ -94,7 +94,7 @@ class Segment:
     start: int
     end: int
     section: tuple[str, ...]
-    kind: str = "text"           # structural kind: temoignage, eclairage, outillage, synthese, qa…
+    section_kind: str = "text"   # what the editors' wording makes it: temoignage, eclairage, outillage, synthese, qa…
     speaker: Speaker | None = None
 
 
@@ -118,7 +118,7 @@ class Tags:
 
 @dataclass
 class Passage:
-    id: str
+    id: str                      # stable public identity, make_id (id, vid and row: ingest/glossary.py)
     doc_id: str
     text: str
     start: int                   # offsets into Document.text
@@ -126,7 +126,7 @@ class Passage:
     page_start: int
     page_end: int
     section: tuple[str, ...] = ()
-    kind: str = "text"
+    section_kind: str = "text"   # its segment's (Segment.section_kind)
     speaker: str | None = None
     role: str | None = None
     organisation: str | None = None
@@ -180,6 +180,8 @@ class Passage:
     @classmethod
     def from_dict(cls, data: dict) -> "Passage":
         data = dict(data)
+        if "kind" in data:      # written before the field was named section_kind
+            data["section_kind"] = data.pop("kind")
         tags = data.pop("tags", None) or {}
         entry = tags.get("entry_point")
         data["section"] = tuple(data.get("section") or ())

@@ -33,11 +33,11 @@ def flatten_lines(text: str) -> str:
 FRENCH_MARKERS = frozenset("le la les des du de et est une un pour dans que qui sur au aux avec pas ce cette "
                            "sont nous il elle ils on ne se en".split())
 ENGLISH_MARKERS = frozenset("the and of to is are for with that this was were be by from".split())
-WORD = re.compile(r"[^\W\d_]+")
+LETTERS = re.compile(r"[^\W\d_]+")      # a run of letters: a word, digits and underscores aside
 
 
 def detect_language(text: str) -> str:
-    words = [w.lower() for w in WORD.findall(text)]
+    words = [w.lower() for w in LETTERS.findall(text)]
     if len(words) >= 20:
         french = sum(w in FRENCH_MARKERS for w in words)
         english = sum(w in ENGLISH_MARKERS for w in words)

@@ -99,7 +99,7 @@ class Ingestor:
             passages.append(Passage(
                 id=Passage.make_id(doc.id, chunk.start, text), doc_id=doc.id, text=text,
                 start=chunk.start, end=chunk.end, page_start=page_start, page_end=page_end, section=seg.section,
-                kind=seg.kind, speaker=seg.speaker.name if seg.speaker else None,
+                section_kind=seg.section_kind, speaker=seg.speaker.name if seg.speaker else None,
                 role=seg.speaker.role if seg.speaker else None,
                 organisation=seg.speaker.organisation if seg.speaker else None,
                 language=detect_language(text), entities=chunk.entities, unit=doc.unit,
@@ -115,7 +115,7 @@ class Ingestor:
         vectors = embedded[:n]
         editor_tags = (cut.document.metadata or {}).get("tags")
         for passage, vector in zip(cut.passages, vectors):
-            passage.tags = apply_editor_tags(self.tagger.tag(passage.text, vector, passage.kind), editor_tags)
+            passage.tags = apply_editor_tags(self.tagger.tag(passage.text, vector, passage.section_kind), editor_tags)
         return IngestedDocument(cut.document, cut.passages, vectors, cut.headers, embedded[n:], cut.owners)
 
     def run(self, path: Path, metadata: dict | None = None) -> IngestedDocument:

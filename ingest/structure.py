@@ -1,4 +1,4 @@
-"""Recover the structure of a publication: section paths, kinds and speakers.
+"""Recover the structure of a publication: section paths, section kinds and speakers.
 
 Proceedings have no usable fonts (one face, one size), so structure comes from the
 wording the editors use: "Mise en perspective de …", "Témoignage de …", "« Eclairage »",
@@ -18,7 +18,7 @@ _TITLES = r"(?:Directeur|Directrice|Vice|Président|Présidente|Délégué|Dél�
 _WORD = rf"(?!{_TITLES}|(?:Le|La|Les|Au|Aux)\b)[{_UP}][{_UP}a-zàâäçéèêëîïôöùûü’'\-]+"
 NAME = rf"{_WORD}(?: (?:de |du |Le |La |d[’'])?{_WORD}){{1,2}}"
 
-# (kind, level, pattern): level "block" starts a new block, "part" a part of the current one.
+# (section kind, level, pattern): level "block" starts a new block, "part" a part of the current one.
 MARKERS = [
     ("perspective", "block", r"^Mise en perspective (?:de |d[’'])(?P<who>.+)"),
     ("perspective", "block", r"^Point de vue académique (?P<who>.+)"),

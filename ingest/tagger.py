@@ -82,23 +82,23 @@ class Tagger:
         return [Label(id=terms[i].id, label=terms[i].label, score=round(float(score[i]), 3),
                       evidence=self._evidence(facet, i, hits[i])) for i in order]
 
-    def _entry_point(self, text: str, vector: np.ndarray, kind: str, folded: str | None = None) -> Label:
+    def _entry_point(self, text: str, vector: np.ndarray, section_kind: str, folded: str | None = None) -> Label:
         lexicon, embedding, hits = self.components(text, vector, "entry_points", folded)
         terms = self.taxonomy["entry_points"]
-        structure = np.array([1.0 if kind in t.kinds else 0.0 for t in terms])
+        structure = np.array([1.0 if section_kind in t.section_kinds else 0.0 for t in terms])
         score = (ENTRY_WEIGHTS["structure"] * structure + ENTRY_WEIGHTS["lexicon"] * lexicon
                  + ENTRY_WEIGHTS["embedding"] * embedding)
         best = int(np.argmax(score))
-        evidence = [f"section : {kind}"] if structure[best] else []
+        evidence = [f"section : {section_kind}"] if structure[best] else []
         evidence += self._evidence("entry_points", best, hits[best]) if (hits[best] or not evidence) else []
         return Label(id=terms[best].id, label=terms[best].label, score=round(float(score[best]), 3),
                      evidence=evidence)
 
-    def tag(self, text: str, vector: np.ndarray, kind: str = "text") -> Tags:
+    def tag(self, text: str, vector: np.ndarray, section_kind: str = "text") -> Tags:
         folded = fold(text)
         return Tags(levers=self._multi(text, vector, "levers", folded), sdg=self._multi(text, vector, "sdg", folded),
                     trades=self._multi(text, vector, "trades", folded),
-                    entry_point=self._entry_point(text, vector, kind, folded))
+                    entry_point=self._entry_point(text, vector, section_kind, folded))
 
 
 def apply_editor_tags(tags: Tags, editor: dict | None) -> Tags:

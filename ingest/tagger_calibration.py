@@ -54,7 +54,7 @@ def quality(tagger: Tagger, located, thresholds: dict[str, float] | None = None)
         report[facet] = {"precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
                          "threshold": thresholds[facet]}
     judged = [(item, p, v) for item, p, v in located if item.get("entry_point")]
-    right = sum(tagger._entry_point(p.text, v, p.kind).id == item["entry_point"] for item, p, v in judged)
+    right = sum(tagger._entry_point(p.text, v, p.section_kind).id == item["entry_point"] for item, p, v in judged)
     report["entry_points"] = {"accuracy": right / len(judged) if judged else 1.0}
     return report
 

@@ -1,5 +1,7 @@
 """One question, everything a screen shows: ranked passages, total, facets, groups by entry
-point, overview. The search page, the JSON API and the CLI all call ``answer``."""
+point, overview. The search page and the JSON API call ``answer`` (through
+``api.render.search_payload``), as does ``catalyse eval``; ``catalyse search`` prints the same
+records from ``Searcher.search``."""
 from __future__ import annotations
 
 import dataclasses
@@ -11,6 +13,7 @@ from .facets import facet_counts
 from .filters import Filters
 from .overview import overview
 from .searcher import Searcher
+from .suggestions import nothing_found
 
 MAX_QUERY_CHARS = 500
 
@@ -26,7 +29,7 @@ def answer(searcher: Searcher, query: str, k: int = 10, filters: Filters | None 
         notices.append(f"question tronquée à {MAX_QUERY_CHARS} caractères")
     if not query:
         return {"query": "", "took_ms": 0.0, "total": 0, "results": [], "facets": {}, "groups": [],
-                "overview": None, "corrections": {}, "notices": notices}
+                "overview": None, "corrections": {}, "notices": notices, "message": None, "suggestions": None}
     result = searcher.search(query, k, filters)
     hits, spelling = result.hits, result.spelling
     facets = facet_counts(searcher.index.columns, result.selected, searcher.titles)
@@ -34,13 +37,13 @@ def answer(searcher: Searcher, query: str, k: int = 10, filters: Filters | None 
     entry_of = dict(zip(vids, searcher.index.columns.entry_points(vids)))
     groups = []
     for entry in facets.get("entry_point", []):
-        if filters.entry_points and entry["id"] not in filters.entry_points:
+        if filters.entry_point and entry["id"] not in filters.entry_point:
             continue
         # the best of each entry point among the question's candidates; when they hold too few,
         # its own best lexical matches (their BM25 is computed already), fused the same way
         top = [(v, s) for v, s in result.ranked if entry_of.get(v) == entry["id"]]
         if len(top) < min(group_size, entry["count"]):
-            scoped = dataclasses.replace(filters, entry_points=[entry["id"]])
+            scoped = dataclasses.replace(filters, entry_point=[entry["id"]])
             top, _ = searcher.rank(searcher.vector(query), spelling, scoped, dense_search=False)
         groups.append({"entry_point": entry["id"], "label": entry["label"], "count": entry["count"],
                        "results": [h.record() for h in searcher.hits(top, group_size)]})
@@ -54,4 +57,5 @@ def answer(searcher: Searcher, query: str, k: int = 10, filters: Filters | None 
         "overview": overview(searcher.index, searcher.vector(query), set(analyse(spelling.lexical_query)), hits, facets),
         "corrections": spelling.corrections,
         "notices": notices,
+        **({"message": None, "suggestions": None} if result.total else nothing_found(spelling)),
     }

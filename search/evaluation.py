@@ -64,6 +64,17 @@ class Answered:
     total: int | None = None
 
 
+def ask_engine(searcher):
+    """``ask(query, k) -> Answered`` through ``answer``: what the page, the API and the CLI show."""
+    from .answer import answer
+
+    def ask(query: str, k: int) -> Answered:
+        shown = answer(searcher, query, k=k)
+        overview = shown["overview"]["sentences"] if shown["overview"] else []
+        return Answered([r["text"] for r in shown["results"]], [s["text"] for s in overview], shown["total"])
+    return ask
+
+
 def overview_holds(sentences: list[str], quote: str) -> bool:
     """The overview holds a quote when its sentences, joined, do (shared/eval/README.md)."""
     return bool(sentences) and matches(" ".join(sentences), quote)
@@ -72,7 +83,7 @@ def overview_holds(sentences: list[str], quote: str) -> bool:
 def evaluate(ask, queries: list[dict], k: int = 10, rule: str = "v2") -> dict:
     """``ask(query_text, k) -> Answered`` (or a plain list of passage texts).
 
-    Questions with gold quotes are scored for retrieval (means overall and by kind) and for the
+    Questions with gold quotes are scored for retrieval (means overall and by question type) and for the
     overview (share of questions whose overview holds a quote; for ``list`` questions, the share
     of the items it holds). Questions without any (``nonsense-queries.jsonl``) pass the nonsense
     check when the engine finds nothing: no passage counted and no overview."""
@@ -87,12 +98,12 @@ def evaluate(ask, queries: list[dict], k: int = 10, rule: str = "v2") -> dict:
                              "passed": shown.total == 0 and not shown.overview})
             continue
         held = [overview_holds(shown.overview, quote) for quote in quotes]
-        per_query.append({"id": q.get("id"), "kind": q.get("kind", "all"), **score_query(shown.texts, quotes, k, rule),
+        per_query.append({"id": q.get("id"), "question_type": q.get("kind", "all"), **score_query(shown.texts, quotes, k, rule),
                           "overview": float(any(held)), "overview_items": sum(held) / len(held)})
     groups = defaultdict(list)
     for row in per_query:
         groups["overall"].append(row)
-        groups[row["kind"]].append(row)
+        groups[row["question_type"]].append(row)
     metrics = ("ndcg", "recall", "mrr", "overview", "overview_items")
     summary = {name: {m: statistics.fmean(r[m] for r in rows) for m in metrics} | {"n": len(rows)}
                for name, rows in groups.items()}

@@ -1,58 +1,28 @@
-"""Facets: small registered classes, each counting one field over a result set."""
+"""Facets: how many passages of a result set hold each value of each field of
+``ingest.glossary.FACETS``, with the values' French labels."""
 from __future__ import annotations
 
 import numpy as np
 
 from index.columns import Columns, Tally
+from ingest.glossary import FACETS, Facet
 from ingest.taxonomy import label_of
 
-
-class Facet:
-    name: str = ""
-    field: str = ""                  # the Columns field counted
-    taxonomy: str | None = None      # glossary section giving the French labels
-    limit: int | None = None         # most frequent values kept (None: all)
-
-    def label(self, value: str, titles: dict[str, str]) -> str:
-        return label_of(self.taxonomy, value) if self.taxonomy else value
-
-    def __call__(self, tally: Tally, titles: dict[str, str]) -> list[dict]:
-        counts = tally.counts(self.field, self.limit)
-        return [{"id": int(v) if self.name == "sdg" else v, "label": self.label(v, titles), "count": n}
-                for v, n in counts]
+LIMITS = {"doc": 30}        # most frequent values kept (a corpus may hold hundreds of publications)
 
 
-class Levers(Facet):
-    name, field, taxonomy = "levers", "levers", "levers"
+def _label(facet: Facet, value: str, titles: dict[str, str]) -> str:
+    if facet.taxonomy:
+        return label_of(facet.taxonomy, value)
+    return titles.get(value, value) if facet.key == "doc" else value
 
 
-class Sdg(Facet):
-    name, field, taxonomy = "sdg", "sdg", "sdg"
-
-
-class Trades(Facet):
-    name, field, taxonomy = "trades", "trades", "trades"
-
-
-class EntryPoints(Facet):
-    name, field, taxonomy = "entry_point", "entry_point", "entry_points"
-
-
-class Documents(Facet):
-    name, field, limit = "doc", "doc_id", 30
-
-    def label(self, value, titles):
-        return titles.get(value, value)
-
-
-class Languages(Facet):
-    name, field = "lang", "language"
-
-
-FACETS: list[Facet] = [Levers(), Sdg(), Trades(), EntryPoints(), Documents(), Languages()]
+def _counts(facet: Facet, tally: Tally, titles: dict[str, str]) -> list[dict]:
+    return [{"id": int(v) if facet.key == "sdg" else v, "label": _label(facet, v, titles), "count": n}
+            for v, n in tally.counts(facet.column, LIMITS.get(facet.key))]
 
 
 def facet_counts(columns: Columns, selected: np.ndarray, titles: dict[str, str]) -> dict[str, list[dict]]:
     """Counts of every facet over the flagged passages (the whole result set, not the top k)."""
     tally = columns.tally(selected)
-    return {facet.name: facet(tally, titles) for facet in FACETS}
+    return {facet.key: _counts(facet, tally, titles) for facet in FACETS}

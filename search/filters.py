@@ -6,21 +6,25 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from index.columns import Columns
+from ingest.glossary import FACETS
 
 
 @dataclass
 class Filters:
-    levers: list[str] = field(default_factory=list)
+    """The passages a question may return: one field per URL parameter, named as it (see
+    ``ingest.glossary.FACETS``), each holding the accepted values."""
+
+    lever: list[str] = field(default_factory=list)
     sdg: list[int] = field(default_factory=list)
-    trades: list[str] = field(default_factory=list)
-    entry_points: list[str] = field(default_factory=list)
-    docs: list[str] = field(default_factory=list)
-    languages: list[str] = field(default_factory=list)
+    trade: list[str] = field(default_factory=list)
+    entry_point: list[str] = field(default_factory=list)
+    doc: list[str] = field(default_factory=list)
+    lang: list[str] = field(default_factory=list)
     page_min: int | None = None
     page_max: int | None = None
 
     def empty(self) -> bool:
-        return not (self.levers or self.sdg or self.trades or self.entry_points or self.docs or self.languages
+        return not (any(getattr(self, f.param) for f in FACETS)
                     or self.page_min is not None or self.page_max is not None)
 
     def mask(self, columns: Columns) -> np.ndarray | None:
@@ -29,13 +33,11 @@ class Filters:
         if self.empty():
             return None
         keep = np.ones(len(columns), bool)
-        for facet, values in (("levers", self.levers), ("sdg", self.sdg), ("trades", self.trades)):
+        for facet in FACETS:
+            values = [str(v) for v in getattr(self, facet.param)]
             if values:
-                keep &= columns.has_label(facet, [str(v) for v in values])
-        for column, values in (("entry_point", self.entry_points), ("doc_id", self.docs),
-                               ("language", self.languages)):
-            if values:
-                keep &= columns.has_value(column, list(values))
+                has = columns.has_label if facet.column in columns.labels else columns.has_value
+                keep &= has(facet.column, values)
         if self.page_min is not None:
             keep &= columns.page_end >= self.page_min
         if self.page_max is not None:

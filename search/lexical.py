@@ -9,7 +9,7 @@ import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from index.analysis import analyse, fold, words
+from index.analysis import analyse, strip_accents, words
 from index.postings import Postings
 
 from .cache import LRU
@@ -50,14 +50,14 @@ class LexicalSearcher:
         """Accent-free form → most frequent corpus word, so "territorialite" finds "territorialité"."""
         out: dict[str, str] = {}
         for word, df in sorted(self.vocabulary.items(), key=lambda kv: kv[1]):
-            out[fold(word)] = word
+            out[strip_accents(word)] = word
         return out
 
     def correct(self, word: str) -> str | None:
         if word in self.vocabulary or word.isdigit() or len(word) < 4 or set(analyse(word)) <= self.terms:
             return None
-        if fold(word) in self._folded:
-            return self._folded[fold(word)]
+        if strip_accents(word) in self._folded:
+            return self._folded[strip_accents(word)]
         limit = 1 if len(word) <= 6 else 2
         found = process.extract(word, self._words, scorer=Levenshtein.distance, score_cutoff=limit,
                                 limit=5)
@@ -75,6 +75,10 @@ class LexicalSearcher:
     def _all(self, query: str) -> tuple[np.ndarray, np.ndarray]:
         scores = self.postings.scores(analyse(query), words(query))
         return scores, np.flatnonzero(scores)
+
+    def scores(self, query: str) -> np.ndarray:
+        """BM25 of every passage (a value per row) for ``query``."""
+        return self._scores.get_or(query, lambda: self._all(query))[0]
 
     def search(self, query: str, n: int, mask: np.ndarray | None = None) -> tuple[list[tuple[int, float]], np.ndarray]:
         """(vid, BM25 score) of the best ``n`` passages, best first, and the rows of every passage

@@ -1,9 +1,10 @@
 """Hybrid retrieval over a loaded snapshot: dense (FAISS) and lexical (BM25 over analysed French)
 fused by a weighted sum of normalised scores (or reciprocal ranks); ``search`` is ``batchsearch([q])[0]``.
 
-The result set of a question (what ``total`` and the facets count) is the union of its dense
-candidates and of every passage sharing a term with it, within the filters; the ranked hits
-are the best of that set."""
+The result set of a question (what ``total`` and the facets count) is its relevant passages
+(``relevance.py``: judged against a background of general prose, the same whatever the filters)
+within the filters; the ranked hits are the best of that set, and a question with nothing
+relevant has none."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -11,6 +12,7 @@ from functools import cached_property
 
 import numpy as np
 
+from index.analysis import analyse
 from index.index import Index
 from ingest.document import Passage
 from ingest.embedder import Embedder
@@ -21,6 +23,7 @@ from .filters import Filters
 from .fusion import convex, rrf
 from .lexical import LexicalSearcher, Spelling
 from .records import record
+from .relevance import Background, Relevance, RelevanceSettings
 
 
 @dataclass
@@ -34,6 +37,7 @@ class SearchSettings:
     sentence_weight: float = 0.5   # the dense score's share given to a passage's best sentence
     per_section: int = 3           # at most this many passages of one section in the top k
     lexical: bool = True           # False: dense only (for benchmarks and comparisons)
+    relevance: RelevanceSettings | None = field(default_factory=RelevanceSettings)  # None: no floor
 
 
 @dataclass
@@ -41,7 +45,7 @@ class Hit:
     passage: Passage
     score: float
     doc_title: str
-    vid: int               # the passage's integer id in the index
+    vid: int               # the passage's integer id in the index (id, vid, row: ingest/glossary.py)
 
     def record(self) -> dict:
         return record(self.passage, self.score, self.doc_title)
@@ -75,6 +79,18 @@ class Searcher:
         return LexicalSearcher(self.index.lexical)
 
     @cached_property
+    def relevance(self) -> Relevance:
+        return Relevance(self.index, Background(self.embedder), self.settings.relevance)
+
+    def relevant(self, vector: np.ndarray, spelling: Spelling) -> np.ndarray | None:
+        """The question's relevant passages (a flag per row), whatever the filters; None without a floor."""
+        if self.settings.relevance is None:
+            return None
+        query = spelling.lexical_query
+        _, matched = self.lexical.search(query, 1) if self.settings.lexical else ([], np.zeros(0, np.int64))
+        return self.relevance.mask((query, vector.tobytes()), vector, analyse(query), matched)
+
+    @cached_property
     def titles(self) -> dict[str, str]:
         return self.index.store.titles()
 
@@ -97,31 +113,40 @@ class Searcher:
         return self.lexical.spell(query) if self.settings.lexical else Spelling(query)
 
     def rank(self, vector: np.ndarray, spelling: Spelling, filters: Filters,
-             exclude: set[int] = frozenset(), dense_search: bool = True) -> tuple[list[tuple[int, float]], np.ndarray]:
-        """(vid, fused score) of every candidate, best first, and the whole result set (a flag per
-        row of ``index.columns``: the dense candidates and every passage sharing a term).
-        Without ``dense_search`` the candidates are the lexical ones only (each still scored by
-        its true similarity): a cheap second look within a filter, after a first full search."""
+             dense_search: bool = True) -> tuple[list[tuple[int, float]], np.ndarray]:
+        """(vid, fused score) of every relevant candidate, best first, and the result set (a flag per
+        row of ``index.columns``: the relevant passages within the filters).
+        Without ``dense_search`` the candidates are the lexical ones and the relevant ones (each
+        still scored by its true similarity): a cheap second look within a filter."""
         s = self.settings
         columns = self.index.columns
         mask = filters.mask(columns)
         if mask is not None and not mask.any():
             return [], np.zeros(len(columns), bool)
+        relevant = self.relevant(vector, spelling)
+        selected = relevant if relevant is None or mask is None else relevant & mask
+        if selected is not None and not selected.any():
+            return [], selected
         dense: dict[int, float] = {}
         if dense_search:
             allowed = None if mask is None else columns.vids[mask]
-            scores, vids = self.index.vectors.search(vector[None, :], s.candidates + len(exclude), allowed)
-            dense = {int(v): float(x) for x, v in zip(scores[0], vids[0]) if v >= 0 and int(v) not in exclude}
-        pool = np.zeros(len(columns), bool) if dense_search else None     # no result set for a second look
-        if pool is not None:
+            scores, vids = self.index.vectors.search(vector[None, :], s.candidates, allowed)
+            dense = {int(v): float(x) for x, v in zip(scores[0], vids[0]) if v >= 0}
+        pool = np.zeros(len(columns), bool) if selected is None else selected.copy()
+        if selected is None:
             pool[columns.rows_of(list(dense))] = True
         lexical: list[tuple[int, float]] = []
         if s.lexical:
-            lexical, matched = self.lexical.search(spelling.lexical_query, s.candidates + len(exclude), mask)
-            lexical = [(v, x) for v, x in lexical if v not in exclude][: s.candidates]
-            if pool is not None:
+            lexical, matched = self.lexical.search(spelling.lexical_query, s.candidates, mask)
+            if selected is None:
                 pool[matched] = True
-                pool[columns.rows_of(list(exclude))] = False
+        if selected is not None:    # relevant passages outside the candidates are ranked too
+            known = set(dense) | {v for v, _ in lexical}
+            extra = [int(v) for v in columns.vids[selected] if int(v) not in known]
+            if extra and s.lexical:
+                bm25 = self.lexical.scores(spelling.lexical_query)[columns.rows_of(extra)]
+                lexical += [(v, float(x)) for v, x in zip(extra, bm25) if x > 0]
+            dense.update({v: float(self.index.vectors.vector(v) @ vector) for v in extra})
         if s.fusion == "rrf":
             dense = self.sharpen(dense, vector)
             fused = rrf([sorted(dense, key=dense.get, reverse=True), [v for v, _ in lexical]],
@@ -131,7 +156,11 @@ class Searcher:
                 if v not in dense:
                     dense[v] = float(self.index.vectors.vector(v) @ vector)
             fused = convex(self.sharpen(dense, vector), dict(lexical), s.alpha * spelling.coverage)
-        return sorted(fused.items(), key=lambda kv: -kv[1]), pool
+        ranked = sorted(fused.items(), key=lambda kv: -kv[1])
+        if selected is not None:
+            keep = selected[columns.rows_of([v for v, _ in ranked])]
+            ranked = [item for item, kept in zip(ranked, keep) if kept]
+        return ranked, pool
 
     def sharpen(self, dense: dict[int, float], vector: np.ndarray) -> dict[int, float]:
         """Each candidate's similarity blended with its best sentence's: a question answered by one

@@ -1,13 +1,17 @@
 """Facets, groups by entry point, overview and related resources, checked against brute force."""
+import dataclasses
+import math
 from collections import Counter
 
 import numpy as np
 import pytest
 
-from index.analysis import analyse
+from index.analysis import analyse, words
+from ingest.glossary import FACETS
 from search.answer import answer
 from search.filters import Filters
 from search.related import related
+from search.relevance import Background
 
 QUESTION = "Comment les entreprises s'engagent-elles avec les associations sur les territoires ?"
 
@@ -18,35 +22,56 @@ def all_passages(index):
 
 def passes(p, f: Filters) -> bool:
     labels = {facet: {str(l.id) for l in getattr(p.tags, facet)} for facet in ("levers", "sdg", "trades")}
-    return ((not f.levers or labels["levers"] & set(f.levers)) and (not f.sdg or labels["sdg"] & set(map(str, f.sdg)))
-            and (not f.trades or labels["trades"] & set(f.trades))
-            and (not f.entry_points or p.tags.entry_point.id in f.entry_points)
-            and (not f.docs or p.doc_id in f.docs) and (not f.languages or p.language in f.languages)
+    return ((not f.lever or labels["levers"] & set(f.lever)) and (not f.sdg or labels["sdg"] & set(map(str, f.sdg)))
+            and (not f.trade or labels["trades"] & set(f.trade))
+            and (not f.entry_point or p.tags.entry_point.id in f.entry_point)
+            and (not f.doc or p.doc_id in f.doc) and (not f.lang or p.language in f.lang)
             and (f.page_min is None or p.page_end >= f.page_min) and (f.page_max is None or p.page_start <= f.page_max))
 
 
-def brute_force_result_set(searcher, question, f: Filters) -> set[int]:
-    """Independently of FAISS and SQL: the dense top candidates by numpy over the filtered passages,
-    plus every filtered passage sharing an analysed term with the question."""
-    index = searcher.index
-    passages = {v: p for v, p in all_passages(index).items() if passes(p, f)}
+def brute_force_relevant(searcher, question) -> set[int]:
+    """Independently of FAISS, the posting lists and the cached masks: the relevant passages as
+    search/relevance.py defines them, by numpy and Python over every passage."""
+    index, s = searcher.index, searcher.settings.relevance
+    passages = all_passages(index)
     q = searcher.embedder.queries([question])[0]
     vids = sorted(passages)
-    scores = np.array([float(index.vectors.vector(v) @ q) for v in vids])
-    dense = {vids[i] for i in np.argsort(-scores)[: searcher.settings.candidates]}
-    terms = set(analyse(searcher.spell(question).lexical_query))
+    dense = {v: float(index.vectors.vector(v) @ q) for v in vids}
+    pool = set(sorted(vids, key=lambda v: -dense[v])[: s.pool])
+    spelling = searcher.spell(question)
+    stems, surface = analyse(spelling.lexical_query), set(words(spelling.lexical_query))
     titles = index.store.titles()
-    lexical = {v for v, p in passages.items()
-               if terms & set(analyse(p.text) + analyse(p.context_header(titles[p.doc_id])))}
-    return dense | lexical
+    header = {v: p.context_header(titles[p.doc_id]) for v, p in passages.items()}
+    terms = {v: set(analyse(p.text)) | set(analyse(header[v])) for v, p in passages.items()}
+    pool |= {v for v, p in passages.items() if terms[v] & set(stems) or surface & set(words(f"{header[v]} {p.text}"))}
+    df = Counter(t for v in vids for t in terms[v])
+    n = len(vids)
+
+    def idf(t):
+        return max(math.log((n - df[t] + 0.5) / (df[t] + 0.5)) if df[t] else math.log((n + 0.5) / 0.5), 1e-6)
+    unique = list(dict.fromkeys(stems))
+    background = float(np.sort(Background(searcher.embedder).vectors @ q)[-3:].mean())
+    relevance = {}
+    for v in pool:
+        best = max([dense[v], *(index.sentences.of(v) @ q)])
+        share = sum(idf(t) for t in unique if t in terms[v]) / sum(idf(t) for t in unique) if unique else 0.0
+        relevance[v] = best - background + s.lexical_weight * share
+    if not unique or max(relevance.values()) < s.gate:
+        return set()
+    return {v for v, r in relevance.items() if r >= s.floor}
+
+
+def brute_force_result_set(searcher, question, f: Filters) -> set[int]:
+    passages = all_passages(searcher.index)
+    return {v for v in brute_force_relevant(searcher, question) if passes(passages[v], f)}
 
 
 @pytest.mark.parametrize("filters", [
     Filters(),
-    Filters(entry_points=["temoignage"]),
-    Filters(levers=["alliance"], trades=["accompagnement"]),
+    Filters(entry_point=["temoignage"]),
+    Filters(lever=["alliance"], trade=["accompagnement"]),
     Filters(sdg=[8, 11], page_min=20, page_max=40),
-    Filters(entry_points=["eclairage", "methode"], levers=["numerique", "evaluer"], languages=["fr"]),
+    Filters(entry_point=["eclairage", "methode"], lever=["numerique", "evaluer"], lang=["fr"]),
 ])
 def test_facet_counts_equal_a_brute_force_count(searcher, filters):
     result = answer(searcher, QUESTION, k=10, filters=filters)
@@ -90,7 +115,7 @@ def test_related_never_returns_the_source_and_respects_filters(searcher):
     assert len(hits) == 5
     assert all(h.passage.id != source.id and h.passage.section != source.section for h in hits)
     assert len({h.passage.tags.entry_point.id for h in hits}) >= 2       # across entry points
-    only = related(searcher, source_id=source.id, k=5, filters=Filters(entry_points=["eclairage"]))
+    only = related(searcher, source_id=source.id, k=5, filters=Filters(entry_point=["eclairage"]))
     assert only and all(h.passage.tags.entry_point.id == "eclairage" for h in only)
 
 
@@ -119,3 +144,51 @@ def test_odd_queries_get_a_sensible_answer(searcher):
     long = answer(searcher, "alliances " * 200)
     assert long["notices"] and long["results"]
     assert answer(searcher, "🌍 ODD 17 ✨ جمعيات")["query"]
+
+
+@pytest.mark.parametrize("question", [QUESTION, "tiers-lieu autogéré par des jeunes à Orléans",
+                                      "mesurer l'impact des alliances", "What is the digital fragility index?"])
+def test_each_facet_count_is_the_total_once_ticked(searcher, question):
+    """The honest result set: the count a facet value shows is exactly what ticking it gives, also
+    on top of another filter (values of a group not yet filtered)."""
+    for base in (Filters(), Filters(entry_point=["temoignage"]), Filters(lever=["alliance"])):
+        shown = answer(searcher, question, filters=base)
+        assert shown["total"] > 0, (question, base)
+        checked = 0
+        for facet in FACETS:
+            if getattr(base, facet.param):
+                continue
+            for value in shown["facets"][facet.key]:
+                ticked = answer(searcher, question, filters=dataclasses.replace(base, **{facet.param: [value["id"]]}))
+                assert ticked["total"] == value["count"], (question, base, facet.key, value)
+                assert len(ticked["results"]) == min(10, value["count"])
+                checked += 1
+        assert checked >= 5
+
+
+def test_relevant_set_is_smaller_than_the_passages_sharing_a_word(searcher):
+    """A passage that merely shares a word with the question is not counted: for a precise question
+    the result set is under half of the passages sharing one of its terms."""
+    question = "tiers-lieu autogéré par des jeunes à Orléans"
+    spelling = searcher.spell(question)
+    _, sharing = searcher.lexical.search(spelling.lexical_query, 1)
+    shown = answer(searcher, question)
+    assert 0 < shown["total"] < len(sharing) / 2, (shown["total"], len(sharing))
+    assert shown["overview"] and shown["results"]
+
+
+@pytest.mark.parametrize("question", ["zzqx blorf vrump", "le la les", "recette de la tarte tatin aux pommes",
+                                      "score du match PSG contre l'Olympique de Marseille"])
+def test_a_question_with_nothing_relevant_gets_nothing_and_a_message(searcher, question):
+    shown = answer(searcher, question)
+    assert shown["total"] == 0 and shown["results"] == [] and shown["groups"] == []
+    assert shown["overview"] is None
+    assert question in shown["message"] and shown["suggestions"]["examples"]
+    assert all(v["count"] == 0 for values in shown["facets"].values() for v in values)
+
+
+def test_a_target_number_brings_its_target_first(searcher):
+    """« 17.17 » is a term of its own: the ODD publication's passage holding target 17.17 comes
+    first, not one of the many holding two « 17 »."""
+    shown = answer(searcher, "que dit la cible 17.17 ?")
+    assert "Cible 17.17" in shown["results"][0]["text"]

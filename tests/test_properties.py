@@ -48,12 +48,12 @@ def test_passages_have_valid_offsets_and_cover_the_text(text):
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(ANY_TEXT, st.sampled_from(["text", "temoignage", "outillage", "atelier", "synthese", "qa"]))
-def test_the_tagger_always_answers_with_known_labels(embedder, text, kind):
+def test_the_tagger_always_answers_with_known_labels(embedder, text, section_kind):
     from ingest.tagger import Tagger
 
     tagger = TAGGER.get("t") or TAGGER.setdefault("t", Tagger(embedder))
     vector = embedder.passages([text or " "])[0]
-    tags = tagger.tag(text, vector, kind)
+    tags = tagger.tag(text, vector, section_kind)
     assert tags.entry_point.id in ids("entry_points")
     for facet in ("levers", "sdg", "trades"):
         labels = getattr(tags, facet)

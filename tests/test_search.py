@@ -19,7 +19,7 @@ def test_english_question_finds_its_french_answer(searcher):
 
 
 def test_filters_combine(searcher, index):
-    f = Filters(entry_points=["temoignage"], levers=["alliance"], page_min=30, page_max=45)
+    f = Filters(entry_point=["temoignage"], lever=["alliance"], page_min=30, page_max=45)
     hits = searcher.search("alliances entre entreprises et territoires", k=10, filters=f).hits
     assert hits
     for h in hits:
@@ -29,7 +29,7 @@ def test_filters_combine(searcher, index):
 
 
 def test_a_filter_matching_nothing_returns_nothing(searcher):
-    assert searcher.search("alliances", filters=Filters(docs=["aucun-document"])).hits == []
+    assert searcher.search("alliances", filters=Filters(doc=["aucun-document"])).hits == []
 
 
 def test_no_section_fills_the_top_ten(searcher):

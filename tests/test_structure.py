@@ -48,12 +48,12 @@ def test_speaker_attribution(ingested, fragment, speaker, organisation):
 
 
 def test_section_kinds_follow_the_editorial_wording(ingested):
-    assert passage_with(ingested, "Témoignage d’Olivier GUILBAUD").kind == "temoignage"
-    assert passage_with(ingested, "« Eclairage » - Conseil Général").kind == "eclairage"
-    assert passage_with(ingested, "kit « L’ODD 17 en pratique »").kind in ("outillage", "programme")
-    assert passage_with(ingested, "« Outillage » du Comité 21").kind == "outillage"
+    assert passage_with(ingested, "Témoignage d’Olivier GUILBAUD").section_kind == "temoignage"
+    assert passage_with(ingested, "« Eclairage » - Conseil Général").section_kind == "eclairage"
+    assert passage_with(ingested, "kit « L’ODD 17 en pratique »").section_kind in ("outillage", "programme")
+    assert passage_with(ingested, "« Outillage » du Comité 21").section_kind == "outillage"
     synthese = passage_with(ingested, "Trois étapes expérimentées dans le cadre du programme Faire Ensemble 2030")
-    assert synthese.kind == "synthese" and synthese.section[-1] == "En synthèse"
+    assert synthese.section_kind == "synthese" and synthese.section[-1] == "En synthèse"
 
 
 def test_no_passage_crosses_a_section(ingested):

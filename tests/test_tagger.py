@@ -38,7 +38,8 @@ def test_every_passage_has_one_entry_point_and_scored_evidenced_labels(ingested)
 
 
 def test_structure_decides_testimonies_and_tools(ingested):
-    kinds = {p.kind: p.tags.entry_point.id for p in ingested.passages if p.kind in ("temoignage", "outillage")}
+    kinds = {p.section_kind: p.tags.entry_point.id for p in ingested.passages
+             if p.section_kind in ("temoignage", "outillage")}
     assert kinds == {"temoignage": "temoignage", "outillage": "outil"}
 
 

@@ -22,7 +22,7 @@
     call("GET", "/api/jobs").then(function (data) {
       var list = $("jobs"); list.replaceChildren();
       data.jobs.forEach(function (j) {
-        var item = li(j.kind + " " + (j.doc_id || "") + " — " + j.status + (j.message ? " : " + j.message : ""));
+        var item = li(j.action + " " + (j.doc_id || "") + " — " + j.status + (j.message ? " : " + j.message : ""));
         var p = j.progress;
         if (p && j.status === "en cours") {  // the same progress as the command line's bar
           var bar = document.createElement("progress");

@@ -9,7 +9,6 @@ from pathlib import Path
 import yaml
 
 HERE = Path(__file__).parent
-FACETS = ("levers", "sdg", "trades", "entry_points")
 
 
 @dataclass(frozen=True)
@@ -20,7 +19,7 @@ class Term:
     label: str
     description: str
     terms: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
+    section_kinds: tuple[str, ...] = ()     # entry points: the kinds of section that suggest it
     targets: tuple[str, ...] = field(default=(), repr=False)
 
 
@@ -49,7 +48,8 @@ class Target:
 
 
 def _yaml(name: str) -> dict:
-    return yaml.safe_load((HERE / "sdg" / name).read_text(encoding="utf-8"))
+    """A file of the source, its text composed (NFC): it spells some accents as combining marks."""
+    return yaml.safe_load(unicodedata.normalize("NFC", (HERE / "sdg" / name).read_text(encoding="utf-8")))
 
 
 @lru_cache(maxsize=1)
@@ -83,7 +83,7 @@ def _sdg(glossary: dict) -> list[Term]:
 def taxonomy() -> dict[str, list[Term]]:
     glossary = yaml.safe_load((HERE / "glossary.yaml").read_text(encoding="utf-8"))
     out = {name: [Term(id=t["id"], label=t["label"], description=t["description"],
-                       terms=tuple(t.get("terms", ())), kinds=tuple(t.get("kinds", ())))
+                       terms=tuple(t.get("terms", ())), section_kinds=tuple(t.get("section_kinds", ())))
                   for t in glossary[name]]
            for name in ("levers", "trades", "entry_points")}
     out["sdg"] = _sdg(glossary)

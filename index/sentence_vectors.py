@@ -2,7 +2,7 @@
 sentence sharpens its dense score (a question usually matches one sentence, which the passage
 vector dilutes).
 
-Rows are kept in passage-id order (ids only grow, so new rows append), as float16; a snapshot
+Rows are kept in vid order (vids only grow, so new rows append), as float16; a snapshot
 holds them in two .npy files read through a memory map, so they cost disk, not memory, and
 writing a snapshot streams the old rows instead of loading them."""
 from __future__ import annotations
@@ -18,7 +18,7 @@ CHUNK = 1 << 16         # rows copied at a time when a snapshot is written
 class SentenceVectors:
     def __init__(self, dim: int, owners: np.ndarray | None = None, vectors: np.ndarray | None = None):
         self.dim = dim
-        self.owners = owners if owners is not None else np.zeros(0, np.int64)      # passage id of each row
+        self.owners = owners if owners is not None else np.zeros(0, np.int64)      # the vid of each row's passage
         self.vectors = vectors if vectors is not None else np.zeros((0, dim), DTYPE)
         self._keep: np.ndarray | None = None          # rows of ``vectors`` still alive (None: all)
         self._added: list[tuple[np.ndarray, np.ndarray]] = []
@@ -35,7 +35,7 @@ class SentenceVectors:
             return
         last = max((int(o[-1]) for o in [self.owners, *(o for o, _ in self._added)] if len(o)), default=-1)
         if np.any(np.diff(owners) < 0) or owners[0] <= last:
-            raise ValueError("sentence rows must come in growing passage-id order")
+            raise ValueError("sentence rows must come in growing vid order")
         self._added.append((owners, np.asarray(vectors, DTYPE)))
 
     def remove(self, vids) -> None:
@@ -62,7 +62,7 @@ class SentenceVectors:
         return np.asarray(self.vectors[lo:hi], np.float32)
 
     def best(self, vids, query: np.ndarray) -> np.ndarray:
-        """For each passage id, the similarity of its best sentence to ``query``; NaN for a passage
+        """For each vid, the similarity of its best sentence to ``query``; NaN for a passage
         without sentence rows."""
         self._settle()
         vids = np.asarray(vids, np.int64)

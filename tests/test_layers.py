@@ -1,0 +1,79 @@
+"""The code's shape: data flows one way (ingest → index → search → api) and a public name means
+one thing. Read from the source with ``ast``, so lazy imports inside functions count too."""
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+from conftest import REPO
+
+LAYERS = ("ingest", "index", "search", "api")
+
+
+def modules():
+    for rank, layer in enumerate(LAYERS):
+        for path in sorted((REPO / layer).rglob("*.py")):
+            yield rank, path, ast.parse(path.read_text(encoding="utf-8"), str(path))
+
+
+def imported(tree: ast.AST) -> list[tuple[int, str]]:
+    """(line, top-level package) of every absolute import, wherever it sits in the module."""
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [(node.lineno, alias.name.split(".")[0]) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            out.append((node.lineno, node.module.split(".")[0]))
+    return out
+
+
+def test_every_layer_is_found():
+    found = {path.relative_to(REPO).parts[0] for _, path, _ in modules()}
+    assert found == set(LAYERS)
+
+
+def test_no_module_imports_a_layer_above_its_own():
+    wrong = [f"{path.relative_to(REPO)}:{line} imports {package}"
+             for rank, path, tree in modules() for line, package in imported(tree)
+             if package in LAYERS and LAYERS.index(package) > rank]
+    assert not wrong, wrong
+
+
+def test_the_check_sees_an_upward_import():
+    tree = ast.parse("def f():\n    from api.app import create_app\nimport search.answer\n")
+    assert sorted(imported(tree)) == [(2, "api"), (3, "search")]
+
+
+def defined(node: ast.stmt) -> list[str]:
+    """The public names a module-level statement defines: functions, classes and constants
+    (lower-case module variables, like each router's ``router``, name a module's own instance)."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        names = [node.name]
+    elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        names = [t.id for t in targets if isinstance(t, ast.Name) and not t.id.islower()]
+    else:
+        names = []
+    return [n for n in names if not n.startswith("_")]
+
+
+def test_no_public_name_is_defined_twice():
+    """A module-level function, class or constant has one meaning across the layers (two ``fold``
+    that behaved differently, three ``WORD`` patterns, led readers astray)."""
+    where = defaultdict(list)
+    for _, path, tree in modules():
+        for node in tree.body:
+            for name in defined(node):
+                where[name].append(str(path.relative_to(REPO)))
+    twice = {name: paths for name, paths in where.items() if len(paths) > 1}
+    assert not twice, twice
+
+
+MAX_FUNCTION_LINES = 60     # a route, a dependency or a command reads in one screen
+
+
+def test_no_function_of_the_web_layer_is_longer_than_a_screen():
+    long = [f"{path.relative_to(REPO)}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1} lines)"
+            for rank, path, tree in modules() if LAYERS[rank] == "api"
+            for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES]
+    assert not long, long
