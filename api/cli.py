@@ -20,7 +20,8 @@ def _filters(args):
     return Filters(**{param: getattr(args, param) or [] for param in PARAMS})
 
 
-LABELS = {"added": "ajouté", "updated": "mis à jour", "unchanged": "inchangé", "removed": "retiré", "refused": "refusé"}
+LABELS = {"added": "ajouté", "updated": "mis à jour", "unchanged": "inchangé", "removed": "retiré",
+          "refused": "refusé"}
 SUMMARY = {"added": "ajoutés", "updated": "mis à jour", "unchanged": "inchangés", "refused": "refusés"}
 LISTED_UP_TO = 20       # more documents than this: the summary alone, not a line each
 

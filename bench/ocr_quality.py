@@ -71,7 +71,8 @@ def main():
         confidence = []
         for n in pages:
             image = source[n - 1].render(scale=args.scan_dpi / 72, grayscale=True).to_pil().convert("L")
-            small = image.resize((image.width * blurred_dpi // args.scan_dpi, image.height * blurred_dpi // args.scan_dpi))
+            scale = blurred_dpi / args.scan_dpi
+            small = image.resize((int(image.width * scale), int(image.height * scale)))
             confidence.append(ocr.read_page(small.resize(image.size))[1] or 0)
         print(f"illegible (scanned at {blurred_dpi} dpi): confidence {statistics.mean(confidence):.2f} "
               f"(highest {max(confidence):.2f}); legible above {ocr.MIN_CONFIDENCE}")

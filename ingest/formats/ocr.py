@@ -9,9 +9,9 @@ from ..errors import UnreadableDocument
 
 LANGUAGE = "fra"
 # bench/ocr_quality.py, pages of the proceedings scanned at 150 dpi: 300 dpi recovers 99.7–99.8 % of their
-# words (200 dpi: 99.6 %) in 2.6–4.3 s a page depending on the machine's load. One Tesseract thread (set
-# by the bounded reader) was no slower than two (2.6 against 3.1 s; 4.3 against 4.0 s) and leaves a core
-# to the searches.
+# words (200 dpi: 99.6 %) in 2.6–4.3 s a page depending on the machine's load. Tesseract runs with one
+# thread (bounded.TESSERACT_THREADS: two were no faster on legible pages and ten times slower on an
+# illegible one).
 DPI = 300
 PAGE_TIMEOUT_S = 60  # Tesseract's own bound on one page; the bounded reader adds one per page too
 # Below this mean word confidence a page is illegible: its "text" is noise, reported and not indexed.
