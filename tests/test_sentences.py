@@ -108,3 +108,4 @@ def test_overview_keeps_an_enumeration_together_and_reads_no_timetable():
     assert not is_prose("Appui aux Territoires à la Banque des Territoires 12h15 – 13h00")
     assert not is_prose("Le programme de la journée")                     # a bare heading
     assert is_prose("La catalyse se matérialise par 4 métiers complémentaires.")
+    assert not is_prose("Quels enseignements tirez-vous de la journée de Clermont-Ferrand ?")   # asks, answers nothing
