@@ -253,25 +253,25 @@ def test_two_values_of_one_facet_combine_and_the_count_shown_is_the_total(page, 
     order = page.eval_on_selector_all(group + " input", "bs => bs.map(b => b.value)")
     boxes = page.locator(group + " input:not([disabled])")
     assert boxes.count() >= 2
-    first, second = boxes.nth(0).get_attribute("value"), boxes.nth(1).get_attribute("value")
+    first = boxes.nth(0).get_attribute("value")
     shown = _count(page.locator(f"{group} input[value={first}] ~ .count").inner_text())
     page.locator(f"{group} input[value={first}]").focus()
     page.keyboard.press("Space")
     page.wait_for_url(lambda url: f"entry_point={first}" in url, timeout=20_000)
     expect(page.locator("#resume")).to_contain_text(f"{shown} passage", timeout=20_000)
     assert page.evaluate("document.activeElement.value") == first      # focus kept on the control
+    page.keyboard.press("Tab")                                         # the next value of the group
+    second = page.evaluate("document.activeElement.value")
+    assert second in order and second != first
     shown_second = _count(page.locator(f"{group} input[value={second}] ~ .count").inner_text())
-    assert shown_second > shown
-    page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.value") == second
+    assert shown_second > shown               # OR within a facet: a second value adds passages
     page.keyboard.press("Space")
     page.wait_for_url(lambda url: f"entry_point={second}" in url and f"entry_point={first}" in url, timeout=20_000)
     expect(page.locator("#resume")).to_contain_text(f"{shown_second} passages", timeout=20_000)
     assert page.evaluate("document.activeElement.value") == second
-    assert page.locator(f"{group} input[value={first}]").is_checked() and page.locator(f"{group} input[value={second}]").is_checked()
+    assert page.locator(f"{group} input[value={first}]").is_checked()
+    assert page.locator(f"{group} input[value={second}]").is_checked()
     assert page.eval_on_selector_all(group + " input", "bs => bs.map(b => b.value)") == order
-    eps = set(page.eval_on_selector_all(".result .chip.ep", "cs => cs.map(c => c.textContent.trim())"))
-    assert len(eps) == 2
     page.screenshot(path=str(ARTEFACTS / "facets-combined.png"), full_page=True)
     # a pill removes its filter; « Tout effacer » removes them all and keeps the question
     expect(page.locator(".pill")).to_have_count(2)
@@ -337,23 +337,30 @@ def test_history_one_entry_per_question_and_back_to_the_home_page(page, server):
 def test_a_late_answer_for_an_older_text_is_discarded(page, server):
     """The answer for « fracture numér » arrives after the one for « fracture numérique »: the page
     keeps the newer; while a search runs the page says so."""
-    import time
+    held = []
 
-    def slow_for_the_prefix(route):
-        if "q=fracture+num%C3%A9r&" in route.request.url or route.request.url.endswith("q=fracture+num%C3%A9r"):
-            time.sleep(2)
-        route.continue_()
+    def hold_the_prefix(route):
+        if "q=fracture+num%C3%A9r&" in route.request.url:
+            held.append(route)        # answered only once the newer text's answer is shown
+        else:
+            route.continue_()
 
     page.goto(server["url"] + "/")
-    page.route("**/?*fragment=results*", slow_for_the_prefix)
+    page.route(lambda url: "fragment=results" in url, hold_the_prefix)
     page.locator("#q").fill("fracture numér")
     expect(page.locator("#loading")).to_contain_text("Recherche en cours", timeout=5_000)
-    page.wait_for_timeout(400)          # the prefix's request is on its way
+    page.wait_for_timeout(600)          # the prefix's request is on its way, held
+    assert held
     page.locator("#q").fill("fracture numérique")
     expect(page.locator("#resume")).to_contain_text("« fracture numérique »", timeout=20_000)
-    page.wait_for_timeout(2_500)        # the prefix's late answer has arrived by now
+    try:
+        held[0].continue_()             # the late answer for the older text
+    except Exception:                   # noqa: BLE001 — the page gave up that request already: discarded too
+        pass
+    page.wait_for_timeout(1_500)
     expect(page.locator("#resume")).to_contain_text("« fracture numérique »")
     assert "q=fracture+num%C3%A9rique" in page.url
+    assert "Recherche en cours" not in page.locator("#loading").inner_text()
 
 
 def test_the_skip_link_reaches_the_results_in_three_tab_stops(page, server):

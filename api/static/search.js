@@ -14,7 +14,7 @@
   var loading = document.getElementById("loading");
   var skip = document.querySelector(".skip");
   if (!form || !input || !results) return;
-  var timer = null, pending = null, sequence = 0;
+  var timer = null, pending = null, sequence = 0, shown = location.search;
   var phone = window.matchMedia("(max-width: 760px)");
   history.replaceState({ typed: false }, "", location.href);
 
@@ -81,6 +81,7 @@
         if (mode === "push") history.pushState(state, "", url);
         else if (mode === "replace") history.replaceState(state, "", url);
         document.title = (params.get("q") ? params.get("q") + " — " : "") + "Catalyse";
+        shown = location.search;
         if (filtersOpen) openFilters(false);
         busy(false);
         rendered();
@@ -149,6 +150,7 @@
       .then(function (r) { return r.text(); }).then(function (html) { body.innerHTML = html; });
   }, true);
   window.addEventListener("popstate", function () {
+    if (location.search === shown) return;          // only the fragment changed (a skip link, #r11)
     var params = new URLSearchParams(location.search);
     input.value = params.get("q") || "";
     load(params, null, { typed: history.state && history.state.typed });
