@@ -1,5 +1,5 @@
-"""One question, everything a screen shows: ranked passages, total, facets, groups by entry
-point, overview. The search page and the JSON API call ``answer`` (through
+"""One question, everything a screen shows: ranked passages, total, facets (the result set's
+counts) and refinements (what each filter value would give), groups by entry point, overview. The search page and the JSON API call ``answer`` (through
 ``api.render.search_payload``), as does ``catalyse eval``; ``catalyse search`` prints the same
 records from ``Searcher.search``."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ import time
 
 from index.analysis import analyse
 
-from .facets import facet_counts
+from .facets import facet_counts, refinements
 from .filters import Filters
 from .overview import overview
 from .searcher import Searcher
@@ -28,11 +28,15 @@ def answer(searcher: Searcher, query: str, k: int = 10, filters: Filters | None 
         query = query[:MAX_QUERY_CHARS]
         notices.append(f"question tronquée à {MAX_QUERY_CHARS} caractères")
     if not query:
-        return {"query": "", "took_ms": 0.0, "total": 0, "results": [], "facets": {}, "groups": [],
+        return {"query": "", "took_ms": 0.0, "total": 0, "results": [], "facets": {}, "refinements": {}, "groups": [],
                 "overview": None, "corrections": {}, "notices": notices, "message": None, "suggestions": None}
     result = searcher.search(query, k, filters)
     hits, spelling = result.hits, result.spelling
-    facets = facet_counts(searcher.index.columns, result.selected, searcher.titles)
+    columns = searcher.index.columns
+    facets = facet_counts(columns, result.selected, searcher.titles)
+    relevant = searcher.relevant(searcher.vector(query), spelling)
+    # without a relevance floor the result set is the candidates: counted within the filters
+    choices = refinements(columns, result.selected if relevant is None else relevant, filters, searcher.titles)
     vids = [v for v, _ in result.ranked]
     entry_of = dict(zip(vids, searcher.index.columns.entry_points(vids)))
     groups = []
@@ -53,6 +57,7 @@ def answer(searcher: Searcher, query: str, k: int = 10, filters: Filters | None 
         "total": result.total,
         "results": [h.record() for h in hits],
         "facets": facets,
+        "refinements": choices,
         "groups": groups,
         "overview": overview(searcher.index, searcher.vector(query), set(analyse(spelling.lexical_query)), hits, facets),
         "corrections": spelling.corrections,

@@ -192,3 +192,29 @@ def test_a_target_number_brings_its_target_first(searcher):
     first, not one of the many holding two « 17 »."""
     shown = answer(searcher, "que dit la cible 17.17 ?")
     assert "Cible 17.17" in shown["results"][0]["text"]
+
+
+@pytest.mark.parametrize("question", [QUESTION, "mesurer l'impact des alliances"])
+def test_refinements_count_what_a_click_gives_with_values_of_one_facet_ored(searcher, question):
+    """The filter panel's counts: for a value not ticked, the total once it is ticked too (values of
+    one facet OR-ed, facets AND-ed); every value of a taxonomy listed, in its order, even at 0."""
+    from ingest.taxonomy import ids
+
+    first = answer(searcher, question)
+    ep = next(v["id"] for v in first["refinements"]["entry_point"] if v["count"])
+    for base in (Filters(entry_point=[ep]), Filters(entry_point=[ep], lever=["alliance"])):
+        shown = answer(searcher, question, filters=base)
+        choices = shown["refinements"]
+        assert [v["id"] for v in choices["levers"]] == ids("levers")
+        assert [v["id"] for v in choices["sdg"]] == list(range(1, 18))
+        checked = 0
+        for facet in ("entry_point", "levers", "trades"):
+            param = next(f.param for f in FACETS if f.key == facet)
+            for value in choices[facet]:
+                if value["selected"]:
+                    assert value["count"] == next((x["count"] for x in shown["facets"][facet] if x["id"] == value["id"]), 0)
+                    continue
+                ticked = dataclasses.replace(base, **{param: [*getattr(base, param), value["id"]]})
+                assert answer(searcher, question, filters=ticked)["total"] == value["count"], (facet, value)
+                checked += 1
+        assert checked >= 10

@@ -203,7 +203,7 @@ def test_rate_limits_per_client():
 def test_cors_allows_configured_origins_only(api, widget_origin):
     ok = api.options("/api/related", headers={"Origin": widget_origin["url"], "Access-Control-Request-Method": "POST",
                                               "Access-Control-Request-Headers": "content-type"})
-    assert ok.headers.get("access-control-allow-origin") == widget_origin["url"]
+    assert ok.status_code == 200 and ok.headers.get("access-control-allow-origin") == widget_origin["url"]
     other = api.get("/api/search", params={"q": "x"}, headers={"Origin": "http://evil.example"})
     assert "access-control-allow-origin" not in other.headers
 
@@ -215,7 +215,7 @@ def test_the_page_shows_what_the_api_answers(api):
     body = api.get("/api/search", params=params).json()
     assert body["results"] and all(20 <= r["page_end"] and r["page_start"] <= 40 for r in body["results"])
     page = api.get("/", params=params).text
-    assert re.findall(r'<article class="result" data-id="([^"]+)"', page) == [r["id"] for r in body["results"]]
+    assert re.findall(r'<article class="result" id="r\d+" data-id="([^"]+)"', page) == [r["id"] for r in body["results"]]
     assert f"{body['total']} passages pertinents pour" in page
     # the page keeps the range when a facet or a chip changes the filters
     assert 'name="page_min" value="20"' in page and "page_max=40" in page
@@ -311,3 +311,51 @@ def test_every_error_type_has_one_status():
     class Narrower(UnknownDocument):
         pass
     assert errors.status_of(Narrower("x")) == 404
+
+
+def test_more_results_on_the_page_are_the_apis_next_ones(api):
+    """Page 2 of the page shows the first 2 × k results, the same as the API with 2 × k."""
+    body = api.get("/api/search", params={"q": "alliances", "k": 20}).json()
+    page = api.get("/", params={"q": "alliances", "page": 2}).text
+    assert re.findall(r'<article class="result" id="r\d+" data-id="([^"]+)"', page) == [r["id"] for r in body["results"]]
+    assert api.get("/", params={"q": "alliances", "page": 0}).status_code == 422
+
+
+def test_dossier_exports_its_passages_with_citations(api):
+    """Markdown and Word, built by the server from passage ids: the text, the page, the note, the
+    bibliography; an id no longer indexed is left out."""
+    import io
+
+    from docx import Document
+
+    results = api.get("/api/search", params={"q": "garage solidaire", "k": 2}).json()["results"]
+    params = [("id", results[1]["id"]), ("id", results[0]["id"]), ("id", "absent:000000000000"),
+              ("note", "à relire"), ("note", ""), ("note", "")]
+    md = api.get("/dossier/export.md", params=params)
+    assert md.status_code == 200 and "attachment" in md.headers["content-disposition"]
+    assert md.text.index(results[1]["location"]) < md.text.rindex(results[0]["location"])
+    assert "**Ma note :** à relire" in md.text and "## Bibliographie" in md.text
+    word = api.get("/dossier/export.docx", params=params)
+    doc = Document(io.BytesIO(word.content))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert " ".join(results[0]["text"].split())[:80] in text and results[0]["location"] in text
+    assert "http://" in text and "/corpus/" in text               # the link to the cited page
+    assert "à relire" in text
+    assert api.get("/dossier/export.pdf", params=params).status_code == 422
+    page = api.get("/dossier", params=params).text
+    assert "n'est plus dans le fonds" in page and results[0]["id"] in page
+
+
+def test_editor_page_without_editing_lists_the_publications(settings, context):
+    """A service without an editor token: the page lists the publications and says how to get access."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.service import Service, ServiceConfig
+
+    service = Service(context, ServiceConfig(editor_token=None, cors_origins=[], max_upload_mb=2, search_rate=0,
+                                             editor_rate=0))
+    with TestClient(create_app(service)) as client:
+        service.ready.wait(120)
+        page = client.get("/editor").text
+    assert "Obtenir l'accès" in page and "Actes" in page

@@ -4,6 +4,7 @@ driven by Playwright). Each test saves a screenshot under tests/artefacts/.
 Without Chromium these tests fail (CI installs it), unless CATALYSE_SKIP_BROWSER_TESTS=1 says to
 skip them on purpose."""
 import os
+import re
 import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -50,15 +51,19 @@ def page(browser):
     assert not errors, errors
 
 
-def test_typing_a_question_shows_grouped_results(page, server):
+def test_typing_a_question_shows_results_then_groups_without_repeats(page, server):
     page.goto(server["url"] + "/")
     page.fill("#q", "Comment les entreprises s'engagent avec les associations ?")
-    page.wait_for_selector(".group", timeout=20_000)
-    groups = page.locator(".group")
-    assert groups.count() >= 3
+    page.wait_for_selector(".result", timeout=20_000)
     assert page.locator(".result").count() == 10
     assert page.locator(".overview li").count() >= 3
     assert parse_qs(urlparse(page.url).query)["q"] == ["Comment les entreprises s'engagent avec les associations ?"]
+    shown = set(page.eval_on_selector_all(".result", "rs => rs.map(r => r.dataset.id)"))
+    assert page.locator(".group").count() >= 1
+    in_groups = page.eval_on_selector_all(".group .mini", "ms => ms.length")
+    assert in_groups and not shown & set(page.eval_on_selector_all(".group [data-id]", "ms => ms.map(m => m.dataset.id)"))
+    summary = page.locator("#resume").inner_text()
+    assert re.match(r"\d+ passages pertinents pour", summary) and " ms" not in summary   # no developer timing
     page.screenshot(path=str(ARTEFACTS / "results-grouped.png"), full_page=True)
 
 
@@ -68,15 +73,13 @@ def test_ticking_a_facet_changes_results_and_url(page, server):
     box = page.locator("#facets input[name=entry_point][value=outil]")
     box.check()
     page.wait_for_url(lambda url: "entry_point=outil" in url, timeout=20_000)
-    expect(page.locator(".group")).to_have_count(1, timeout=20_000)
-    assert page.locator("#facets input[name=entry_point][value=outil]").is_checked()
+    expect(page.locator("#facets input[name=entry_point][value=outil]")).to_be_checked(timeout=20_000)
     assert page.locator(".result").first.get_attribute("data-id") != before
-    assert page.locator(".group").get_attribute("data-entry-point") == "outil"
+    assert set(page.eval_on_selector_all(".group", "gs => gs.map(g => g.dataset.entryPoint)")) <= {"outil"}
     page.screenshot(path=str(ARTEFACTS / "facet-ticked.png"), full_page=True)
     page.go_back()
     page.wait_for_url(lambda url: "entry_point" not in url, timeout=20_000)
     expect(page.locator("#facets input[name=entry_point][value=outil]")).not_to_be_checked(timeout=20_000)
-    assert page.locator(".group").count() > 1
 
 
 def test_related_resources_on_demand(page, server):
@@ -160,13 +163,41 @@ def test_editor_page_shows_an_uploads_progress_and_its_slide_in_results(page, se
                     wait_for_job(client, removal.json())
 
 
+def _contrast(page, selector: str) -> list[dict]:
+    """WCAG 2.1 contrast of each element's text colour on its background, computed in the browser."""
+    return page.eval_on_selector_all(selector, """els => els.map(el => {
+        const rgb = c => c.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number);
+        const lum = ([r, g, b]) => [r, g, b].map(v => v / 255)
+            .map(v => v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+            .reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+        const style = getComputedStyle(el);
+        const [a, b] = [lum(rgb(style.color)), lum(rgb(style.backgroundColor))].sort((x, y) => y - x);
+        return {sdg: el.dataset.sdg, name: el.querySelector('.odd-name').textContent.trim(),
+                count: Number(el.dataset.count), link: el.tagName === 'A',
+                background: style.backgroundColor, ratio: (a + 0.05) / (b + 0.05)};
+    })""")
+
+
 def test_home_page_shows_the_sdg_picture(page, server):
+    """17 tiles, each with its number and official short name visible, in the official colour at
+    full strength, the text readable on it (WCAG AA: 4.5:1, computed here), a tile at 0 not a link;
+    and all seven levers, with their counts."""
+    from ingest.taxonomy import sdg_goals, taxonomy
+
     page.goto(server["url"] + "/")
-    tiles = page.locator("svg .odd-tile")
-    assert tiles.count() == 17
-    colours = page.evaluate("[...document.querySelectorAll('svg .odd-tile rect')].map(r => r.getAttribute('fill'))")
-    assert colours[0] == "#E5243B" and colours[16] == "#19486A"
-    assert int(page.locator("svg .odd-tile[data-sdg='17']").get_attribute("data-count")) > 0
+    tiles = _contrast(page, ".odd-tile")
+    assert [t["sdg"] for t in tiles] == [str(n) for n in range(1, 18)]
+    assert [t["name"] for t in tiles] == [g.short for g in sdg_goals()]
+    assert tiles[7]["name"] == "Travail décent et croissance économique"
+    assert tiles[0]["background"] == "rgb(229, 36, 59)" and tiles[16]["background"] == "rgb(25, 72, 106)"
+    assert all(t["ratio"] >= 4.5 for t in tiles), [(t["sdg"], round(t["ratio"], 2)) for t in tiles if t["ratio"] < 4.5]
+    assert all(t["link"] == (t["count"] > 0) for t in tiles)
+    assert tiles[16]["count"] > 0
+    expect(page.locator(".odd-picture .legend")).to_be_visible()
+    levers = page.eval_on_selector_all(".home-grid section:first-child li", "ls => ls.map(l => l.dataset.value)")
+    assert levers == [t.id for t in taxonomy()["levers"]]
+    assert "Qualifier son innovation" in page.locator(".home-grid").inner_text()
+    assert not re.search(r"\b1 passages\b", page.locator("main").inner_text())
     page.screenshot(path=str(ARTEFACTS / "home-sdg.png"), full_page=True)
 
 
@@ -181,12 +212,249 @@ def test_page_works_without_javascript(browser, server):
 
 
 def test_phone_layout(browser, server):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    """390×844: no sideways scroll, the first result on the first screen, the filters behind a
+    « Filtres » button that opens them over the results."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="fr-FR")
     pg = context.new_page()
     pg.goto(server["url"] + "/?q=alliances")
     assert pg.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     widest = pg.evaluate("Math.max(...[...document.querySelectorAll('.overview, .result')]"
                          ".map(e => e.getBoundingClientRect().right))")
     assert widest <= 390
+    first = pg.locator(".result").first.bounding_box()
+    assert first["y"] + 60 < 844, first          # the first result starts on the first screen
+    expect(pg.locator("#filtres")).to_be_hidden()
     pg.screenshot(path=str(ARTEFACTS / "phone.png"))
+    button = pg.locator("[data-open-filters]")
+    expect(button).to_be_visible()
+    button.click()
+    expect(pg.locator("#filtres")).to_be_visible()
+    box = pg.locator("#facets input[name=entry_point]:not([disabled])").first
+    value = box.get_attribute("value")
+    box.check()
+    pg.wait_for_url(lambda url: f"entry_point={value}" in url, timeout=20_000)
+    expect(pg.locator("#filtres")).to_be_visible()          # still open over the results after the update
+    pg.screenshot(path=str(ARTEFACTS / "phone-filters.png"))
+    pg.locator("[data-close-filters]").click()
+    expect(pg.locator("#filtres")).to_be_hidden()
+    expect(pg.locator("[data-open-filters]")).to_contain_text("(1)")
     context.close()
+
+
+def _count(text: str) -> int:
+    return int(re.match(r"\d+", text.strip()).group())
+
+
+def test_two_values_of_one_facet_combine_and_the_count_shown_is_the_total(page, server):
+    """OR within a facet: ticking a second value adds its passages, and the count it showed before
+    the click is the total after it; the values keep their order; the keyboard focus stays on the box."""
+    page.goto(server["url"] + "/?q=alliances+entre+acteurs")
+    group = "#facets fieldset[data-facet=entry_point]"
+    order = page.eval_on_selector_all(group + " input", "bs => bs.map(b => b.value)")
+    boxes = page.locator(group + " input:not([disabled])")
+    assert boxes.count() >= 2
+    first = boxes.nth(0).get_attribute("value")
+    shown = _count(page.locator(f"{group} input[value={first}] ~ .count").inner_text())
+    page.locator(f"{group} input[value={first}]").focus()
+    page.keyboard.press("Space")
+    page.wait_for_url(lambda url: f"entry_point={first}" in url, timeout=20_000)
+    expect(page.locator("#resume")).to_contain_text(f"{shown} passage", timeout=20_000)
+    assert page.evaluate("document.activeElement.value") == first      # focus kept on the control
+    page.keyboard.press("Tab")                                         # the next value of the group
+    second = page.evaluate("document.activeElement.value")
+    assert second in order and second != first
+    shown_second = _count(page.locator(f"{group} input[value={second}] ~ .count").inner_text())
+    assert shown_second > shown               # OR within a facet: a second value adds passages
+    page.keyboard.press("Space")
+    page.wait_for_url(lambda url: f"entry_point={second}" in url and f"entry_point={first}" in url, timeout=20_000)
+    expect(page.locator("#resume")).to_contain_text(f"{shown_second} passages", timeout=20_000)
+    assert page.evaluate("document.activeElement.value") == second
+    assert page.locator(f"{group} input[value={first}]").is_checked()
+    assert page.locator(f"{group} input[value={second}]").is_checked()
+    assert page.eval_on_selector_all(group + " input", "bs => bs.map(b => b.value)") == order
+    page.screenshot(path=str(ARTEFACTS / "facets-combined.png"), full_page=True)
+    # a pill removes its filter; « Tout effacer » removes them all and keeps the question
+    expect(page.locator(".pill")).to_have_count(2)
+    page.locator(".pill").first.click()
+    page.wait_for_url(lambda url: f"entry_point={first}" not in url, timeout=20_000)
+    expect(page.locator(".pill")).to_have_count(1)
+    page.locator(".clear-all").click()
+    page.wait_for_url(lambda url: "entry_point" not in url and "q=alliances" in url, timeout=20_000)
+    expect(page.locator(".pill")).to_have_count(0)
+    assert page.locator(".result").count() == 10
+
+
+def test_a_filter_with_nothing_left_keeps_the_filters_removable(page, server):
+    page.goto(server["url"] + "/?q=alliances&entry_point=temoignage&page_min=100000")
+    expect(page.locator(".nothing")).to_be_visible()
+    assert page.locator(".result").count() == 0
+    expect(page.locator(".pill")).to_have_count(2)
+    expect(page.locator("#filtres")).to_be_visible()
+    # a value that would give nothing is shown, disabled, not a dead end
+    assert page.locator("#facets input[disabled]").count() > 0
+    page.screenshot(path=str(ARTEFACTS / "no-result-filters.png"), full_page=True)
+    page.locator(".pill", has_text="page").click()
+    page.wait_for_url(lambda url: "page_min" not in url, timeout=20_000)
+    expect(page.locator(".result").first).to_be_visible(timeout=20_000)
+    expect(page.locator(".pill")).to_have_count(1)
+
+
+def test_more_results_loads_the_next_ones_and_the_url_keeps_the_page(page, server):
+    page.goto(server["url"] + "/?q=alliances")
+    assert page.locator(".result").count() == 10
+    first_ten = page.eval_on_selector_all(".result", "rs => rs.map(r => r.dataset.id)")
+    page.locator("a[data-more]").click()
+    page.wait_for_url(lambda url: "page=2" in url, timeout=20_000)
+    expect(page.locator(".result")).to_have_count(20, timeout=20_000)
+    ids = page.eval_on_selector_all(".result", "rs => rs.map(r => r.dataset.id)")
+    assert ids[:10] == first_ten and len(set(ids)) == 20
+    assert page.evaluate("document.activeElement.id") == "r11"          # the reader goes on where the new ones start
+    page.reload()
+    expect(page.locator(".result")).to_have_count(20)
+    page.go_back()
+    page.wait_for_url(lambda url: "page=2" not in url, timeout=20_000)
+    expect(page.locator(".result")).to_have_count(10, timeout=20_000)
+
+
+def test_history_one_entry_per_question_and_back_to_the_home_page(page, server):
+    page.goto(server["url"] + "/")
+    start = page.evaluate("history.length")
+    page.locator("#q").press_sequentially("fracture numérique", delay=60)
+    page.wait_for_url(lambda url: "q=fracture+num%C3%A9rique" in url, timeout=20_000)
+    expect(page.locator("#resume")).to_contain_text("« fracture numérique »", timeout=20_000)
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(800)
+    assert page.evaluate("history.length") == start + 1          # typing refined one entry; Enter added none
+    page.go_back()
+    page.wait_for_url(lambda url: urlparse(url).query == "", timeout=20_000)
+    expect(page.locator(".odd-grid")).to_be_visible(timeout=20_000)
+    assert page.locator("#q").input_value() == ""
+    page.go_forward()
+    expect(page.locator("#resume")).to_contain_text("« fracture numérique »", timeout=20_000)
+    assert page.locator("#q").input_value() == "fracture numérique"
+
+
+def test_a_late_answer_for_an_older_text_is_discarded(page, server):
+    """The answer for « fracture numér » arrives after the one for « fracture numérique »: the page
+    keeps the newer; while a search runs the page says so."""
+    held = []
+
+    def hold_the_prefix(route):
+        if "q=fracture+num%C3%A9r&" in route.request.url:
+            held.append(route)        # answered only once the newer text's answer is shown
+        else:
+            route.continue_()
+
+    page.goto(server["url"] + "/")
+    page.route(lambda url: "fragment=results" in url, hold_the_prefix)
+    page.locator("#q").fill("fracture numér")
+    expect(page.locator("#loading")).to_contain_text("Recherche en cours", timeout=5_000)
+    page.wait_for_timeout(600)          # the prefix's request is on its way, held
+    assert held
+    page.locator("#q").fill("fracture numérique")
+    expect(page.locator("#resume")).to_contain_text("« fracture numérique »", timeout=20_000)
+    try:
+        held[0].continue_()             # the late answer for the older text
+    except Exception:                   # noqa: BLE001 — the page gave up that request already: discarded too
+        pass
+    page.wait_for_timeout(1_500)
+    expect(page.locator("#resume")).to_contain_text("« fracture numérique »")
+    assert "q=fracture+num%C3%A9rique" in page.url
+    assert "Recherche en cours" not in page.locator("#loading").inner_text()
+
+
+def test_the_skip_link_reaches_the_results_in_three_tab_stops(page, server):
+    page.goto(server["url"] + "/?q=alliances")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Aller aux résultats"
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('.result') && document.activeElement.closest('.result').id") == "r1"
+
+
+def test_widget_on_a_site_not_allowed_links_to_catalyse(page, server):
+    """An origin the service does not allow (CORS) gets a link to the search page instead of a dead end."""
+    import http.server
+    import tempfile
+    import threading
+
+    from conftest import _free_port
+
+    folder = Path(tempfile.mkdtemp())
+    (folder / "article.html").write_text(f"""<!doctype html><html lang="fr"><head><meta charset="utf-8">
+<title>Un site pas encore autorisé</title></head><body><main><h1>Garage solidaire</h1><p>Un garage solidaire aide à se déplacer.</p>
+<script src="{server['url']}/widget.js" data-catalyse-related="auto" async></script></main></body></html>""",
+                                         encoding="utf-8")
+    port = _free_port()
+    handler = lambda *a, **kw: http.server.SimpleHTTPRequestHandler(*a, directory=str(folder), **kw)  # noqa: E731
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        page.goto(f"http://127.0.0.1:{port}/article.html")
+        page.wait_for_function("""() => { const h = document.querySelector('.catalyse-related');
+            return h && h.shadowRoot && h.shadowRoot.querySelector('a'); }""", timeout=30_000)
+        link = page.evaluate("(() => { const a = document.querySelector('.catalyse-related').shadowRoot.querySelector('a');"
+                             " return [a.textContent, a.href]; })()")
+        assert link[0] == "Voir les ressources sur Catalyse"
+        assert link[1] == server["url"] + "/?q=Garage%20solidaire"
+        page.screenshot(path=str(ARTEFACTS / "widget-not-allowed.png"), full_page=True)
+    finally:
+        httpd.shutdown()
+
+
+def test_the_dossier_keeps_passages_and_exports_them_with_their_citations(page, server, tmp_path, browser):
+    """« Ajouter au dossier » on two results; the dossier reorders them, keeps a note, exports a
+    Word file that python-docx reads back with the passages and their page citations, and a link
+    that reopens the same dossier elsewhere."""
+    from docx import Document
+
+    page.goto(server["url"] + "/?q=garage+solidaire")
+    results = page.locator(".result")
+    ids = [results.nth(i).get_attribute("data-id") for i in (0, 1)]
+    for i in (0, 1):
+        results.nth(i).locator("[data-dossier-add]").click()
+    expect(results.nth(0).locator("[data-dossier-add]")).to_have_attribute("aria-pressed", "true")
+    expect(page.locator("[data-dossier-count]")).to_have_text("Mon dossier (2)")
+    cited = [results.nth(i).locator(".meta a").first.inner_text() for i in (0, 1)]
+    page.goto(server["url"] + "/dossier")
+    items = page.locator("#dossier-list > li")
+    expect(items).to_have_count(2, timeout=20_000)
+    assert [items.nth(i).get_attribute("data-id") for i in (0, 1)] == ids
+    items.nth(1).locator("[data-move='-1']").click()                # the second first
+    items.nth(0).locator("[data-note]").fill("À montrer au comité de pilotage")
+    assert [items.nth(i).get_attribute("data-id") for i in (0, 1)] == ids[::-1]
+    page.screenshot(path=str(ARTEFACTS / "dossier.png"), full_page=True)
+    with page.expect_download() as download:
+        page.locator("[data-export=docx]").click()
+    path = tmp_path / "dossier.docx"
+    download.value.save_as(path)
+    text = "\n".join(p.text for p in Document(str(path)).paragraphs)
+    pages = [re.search(r"p\. \d+(–\d+)?", c).group() for c in cited]
+    headings = [p.text for p in Document(str(path)).paragraphs if p.style.name == "Heading 1"]
+    assert headings[0].startswith("1. ") and pages[1] in headings[0]        # in the reader's order
+    assert headings[1].startswith("2. ") and pages[0] in headings[1]
+    assert "À montrer au comité de pilotage" in text and "Bibliographie" in text
+    # the dossier survives a reload (kept in the browser) and its link reopens it elsewhere
+    page.reload()
+    expect(page.locator("#dossier-list > li")).to_have_count(2, timeout=20_000)
+    share = page.locator("#share").input_value()
+    other = browser.new_context()
+    elsewhere = other.new_page()
+    elsewhere.goto(share)
+    assert elsewhere.eval_on_selector_all("#dossier-list > li", "ls => ls.map(l => l.dataset.id)") == ids[::-1]
+    assert elsewhere.locator("[data-note]").first.input_value() == "À montrer au comité de pilotage"
+    other.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/?q=alliances+entre+associations+et+entreprises", "/editor",
+                                  "/dossier"])
+def test_no_serious_accessibility_violation(page, server, path):
+    """axe-core (run in the page) finds no serious or critical violation."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(server["url"] + path)
+    page.wait_for_load_state("networkidle")
+    found = Axe().run(page).response["violations"]
+    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in found
+               if v["impact"] in ("serious", "critical")]
+    assert not serious, serious

@@ -11,7 +11,7 @@ import numpy as np
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from ingest.glossary import PARAMS
+from ingest.glossary import FACETS, PARAMS
 from ingest.taxonomy import taxonomy
 from search.facets import facet_counts
 from search.filters import Filters
@@ -19,6 +19,7 @@ from search.related import related
 from search.searcher import Searcher
 from search.suggestions import EXAMPLE_QUESTIONS
 
+from ..colours import SDG_COLOURS, text_on
 from ..deps import service_of
 from ..errors import NotFound
 from ..html import render
@@ -28,26 +29,98 @@ from ..service import Service
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 PAGE_BOUNDS = ("page_min", "page_max")
+MAX_PAGES = 20          # « plus de résultats » up to 20 pages of k (the page shows them all, cumulated)
+MAX_SHOWN = 200         # … and never more than 200 passages on one page
+PANEL = ("levers", "sdg", "trades", "entry_point", "doc")     # the facets of the filter panel, in its order
 
 router = APIRouter(include_in_schema=False)
 
 
+class SearchView:
+    """The URLs and lists the results template needs, from the request's question, filters and page."""
+
+    def __init__(self, q: str, selected: dict[str, list[str]], k: int, page: int, payload: dict | None):
+        self.q, self.selected, self.k, self.page, self.payload = q, selected, k, page, payload
+
+    def url(self, selected: dict[str, list[str]] | None = None, page: int = 1) -> str:
+        selected = self.selected if selected is None else selected
+        pairs = [("q", self.q)] + [(p, v) for p, values in selected.items() for v in values]
+        pairs += [("k", str(self.k))] if self.k != 10 else []
+        pairs += [("page", str(page))] if page > 1 else []
+        return "/?" + urlencode(pairs)
+
+    def toggle(self, param: str, value) -> str:
+        """The URL with one filter value switched on or off (a tag chip, a facet, a pill), page 1."""
+        values = self.selected.get(param, [])
+        value = str(value)
+        changed = [v for v in values if v != value] if value in values else [*values, value]
+        return self.url({**self.selected, param: changed})
+
+    @property
+    def clear_url(self) -> str:
+        return self.url({})
+
+    @property
+    def more_url(self) -> str | None:
+        """The next page (its first new result as the fragment), while there are more to show."""
+        p = self.payload
+        if not p or len(p["results"]) >= p["total"] or self.page >= MAX_PAGES or len(p["results"]) >= MAX_SHOWN:
+            return None
+        return self.url(page=self.page + 1) + f"#r{len(p['results']) + 1}"
+
+    @property
+    def pills(self) -> list[dict]:
+        """The active filters, each with the URL that removes it."""
+        if not self.payload:
+            return []
+        choices = self.payload.get("refinements", {})
+        out = []
+        for facet in FACETS:
+            for v in choices.get(facet.key, []):
+                if v["selected"]:
+                    out.append({"label": f"{facet.title} : {v['label']}", "url": self.toggle(facet.param, v["id"])})
+        for bound, word in zip(PAGE_BOUNDS, ("à partir de la page", "jusqu'à la page")):
+            for v in self.selected.get(bound, []):
+                out.append({"label": f"Pages : {word} {v}", "url": self.toggle(bound, v)})
+        return out
+
+    @property
+    def panel(self) -> list[dict]:
+        """The filter panel: each facet's values in a stable order, a value that would give nothing disabled."""
+        choices = self.payload.get("refinements", {}) if self.payload else {}
+        titles = {f.key: (f.title, f.param) for f in FACETS}
+        return [{"key": key, "title": titles[key][0], "param": titles[key][1],
+                 "options": [{**v, "disabled": not v["count"] and not v["selected"]} for v in choices[key]]}
+                for key in PANEL if choices.get(key)]
+
+    @property
+    def groups(self) -> list[dict]:
+        """The groups by entry point, without the passages the list above already shows."""
+        if not self.payload:
+            return []
+        shown = {r["id"] for r in self.payload["results"]}
+        groups = [{**g, "results": [r for r in g["results"] if r["id"] not in shown]} for g in self.payload["groups"]]
+        return [g for g in groups if g["results"]]
+
+
 @router.get("/", response_class=HTMLResponse)
 def search_page(service: Annotated[Service, Depends(service_of)], filters: SearchFilters, q: Question = "",
-                k: ResultCount = 10, fragment: str | None = None,
+                k: ResultCount = 10, page: Annotated[int, Query(ge=1, le=MAX_PAGES)] = 1,
+                fragment: str | None = None,
                 source: Annotated[str | None, Query(alias="related", max_length=300)] = None):
-    """The search page (``fragment=results``: its results only), or a passage's related resources."""
+    """The search page (``fragment=results``: its results only), or a passage's related resources.
+    Page N shows the first N × k results (« plus de résultats » adds the next k)."""
     if not service.ready.is_set():
         return render("starting.html", status=503, status_text=service.status)
     searcher = service.searcher()
     if source:
         return render("_related.html" if fragment == "related" else "related.html", source_id=source,
                       results=related_records(searcher, related(searcher, source_id=source, k=5)))
-    payload = search_payload(searcher, q, k, filters) if q.strip() else None
-    selected = _selected(filters)
-    return render("_results.html" if fragment == "results" else "search.html", q=q, payload=payload,
-                  selected=selected, toggle=lambda param, value: _toggle(q, selected, param, value),
-                  examples=EXAMPLE_QUESTIONS, home=None if payload else _home(searcher))
+    payload = search_payload(searcher, q, min(k * page, MAX_SHOWN), filters) if q.strip() else None
+    view = SearchView(q, _selected(filters), k, page, payload)
+    return render("_results.html" if fragment == "results" else "search.html", q=q, payload=payload, view=view,
+                  selected=view.selected, toggle=view.toggle, examples=EXAMPLE_QUESTIONS,
+                  home=None if payload else _home(searcher))
 
 
 def _selected(filters: Filters) -> dict[str, list[str]]:
@@ -58,34 +131,30 @@ def _selected(filters: Filters) -> dict[str, list[str]]:
     return selected
 
 
-def _toggle(q: str, selected: dict[str, list[str]], param: str, value) -> str:
-    """The URL with one filter value switched on or off (a tag chip, a facet)."""
-    pairs = [(p, v) for p in ("q", *selected) for v in ([q] if p == "q" else selected[p])
-             if not (p == param and v == str(value))]
-    if str(value) not in selected.get(param, []):
-        pairs.append((param, str(value)))
-    return "/?" + urlencode(pairs)
-
-
 def _home(searcher: Searcher) -> dict:
-    """What the corpus holds, for the page without a question (computed once per snapshot)."""
+    """What the corpus holds, for the page without a question (computed once per snapshot): every
+    value of each taxonomy, in its order, even at 0."""
     def compute() -> dict:
         index = searcher.index
         all_vids = index.columns.vids
         counts = facet_counts(index.columns, np.ones(len(all_vids), bool), searcher.titles)
-        sdg = {x["id"]: x["count"] for x in counts["sdg"]}
-        top = max(sdg.values(), default=1)
-        goals = [{"id": t.id, "label": t.label.split(" — ", 1)[1], "count": sdg.get(t.id, 0),
-                  "opacity": round(0.25 + 0.75 * sdg.get(t.id, 0) / top, 2) if sdg.get(t.id) else 0.12}
-                 for t in taxonomy()["sdg"]]
-        return {"documents": index.store.documents(), "passages": len(all_vids), "counts": counts, "goals": goals}
+        terms = {f.key: f.taxonomy for f in FACETS}
+        listed = {}
+        for key in ("sdg", "entry_point", "levers", "trades"):
+            found = {str(x["id"]): x["count"] for x in counts[key]}
+            listed[key] = [{"id": t.id, "label": t.label, "count": found.get(str(t.id), 0)}
+                           for t in taxonomy()[terms[key]]]
+        goals = [{**g, "label": g["label"].split(" — ", 1)[1]} for g in listed["sdg"]]
+        return {"documents": index.store.documents(), "passages": len(all_vids), "counts": listed, "goals": goals}
 
     return searcher.answers.get_or(("home page",), compute)
 
 
 @router.get("/editor", response_class=HTMLResponse)
 def editor_page(service: Annotated[Service, Depends(service_of)]):
-    return render("editor.html", enabled=bool(service.config.editor_token), max_mb=service.config.max_upload_mb)
+    documents = service.searcher().index.store.documents() if service.ready.is_set() else []
+    return render("editor.html", enabled=bool(service.config.editor_token), max_mb=service.config.max_upload_mb,
+                  documents=documents)
 
 
 @router.get("/widget.js")
@@ -97,6 +166,14 @@ def widget():
 @router.get("/favicon.ico")
 def favicon():
     return Response(status_code=204)
+
+
+@router.get("/static/sdg.css")
+def sdg_css():
+    """The ODD's official colours as classes, each with the text colour that reads on it (no inline
+    style: the pages' Content-Security-Policy forbids it)."""
+    rules = "".join(f".sdg-{n}{{background:{c};color:{text_on(c)}}}\n" for n, c in SDG_COLOURS.items())
+    return Response(rules, media_type="text/css", headers={"Cache-Control": "public, max-age=300"})
 
 
 @router.get("/static/{name}")

@@ -61,5 +61,12 @@
     : fetch(base + "/api/related?k=" + k + "&id=" + encodeURIComponent(source));
   request.then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
     .then(render)
-    .catch(function () { status.textContent = "Ressources liées indisponibles."; });
+    .catch(function () {      // e.g. this site's origin is not allowed (CORS): a way on to Catalyse instead
+      var h = document.querySelector("h1"), words = pageText().split(" ").slice(0, 20).join(" ");
+      var topic = (h && h.textContent.trim()) || document.title || words;
+      var on = document.createElement("a");
+      on.href = base + (source === "auto" ? "/?q=" + encodeURIComponent(topic.slice(0, 200)) : "/?related=" + encodeURIComponent(source));
+      on.target = "_blank"; on.rel = "noopener"; on.textContent = "Voir les ressources sur Catalyse";
+      status.textContent = ""; status.appendChild(on);
+    });
 })();
