@@ -15,7 +15,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import StandardScaler
 
-from .tag_model import FACETS, MULTI, LinearFacet, TagModel, TrainingSet, data_hash
+from .tag_model import FACETS, MULTI, LinearFacet, TagModel, TrainingSet, data_hash, partnership_mask
 from .taxonomy import taxonomy
 
 FOLDS = 5
@@ -131,6 +131,7 @@ def cross_validated_predictions(ts: TrainingSet, max_labels: int = 3) -> dict[st
             out[facet][pos] = probs
             out[facet + ".chosen"][pos] = (np.eye(probs.shape[1], dtype=bool)[probs.argmax(1)]
                                            if facet == "entry_points" else select(probs, lf.threshold, max_labels))
+        out["sdg.chosen"][pos, 16] &= partnership_mask(sub.lexicon)
     return out
 
 

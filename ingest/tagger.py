@@ -24,9 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from .document import Label, Tags
-from .sentences import sentence_spans
+from .sentences import sentence_spans, sentence_units
 from .tag_model import (FACETS, Lexicon, TagModel, features, kind_features, label_vectors, load_model,
-                        similarities)
+                        partnership_terms, similarities)
 from .taxonomy import HERE, fold, taxonomy
 
 THRESHOLDS_FILE = HERE / "thresholds.json"
@@ -162,22 +162,25 @@ class Tagger:
 
         def evidence(facet: str, j: int) -> list[str]:
             nonlocal unit_x
-            words = found_words(text, hits[facet][j])
+            words = found_words(text, partnership_terms(hits) if (facet, j) == ("sdg", 16) else hits[facet][j])
             if words:
                 return words
             if len(sentences) == 1:
                 return sentences
             if unit_x is None:
                 vecs = unit_vectors if unit_vectors is not None and len(unit_vectors) == len(sentences) \
-                    else self.embedder.passages([" ".join(s.split()) for s in sentences])
+                    else self.embedder.passages(sentence_units(text))     # as the index embeds them
                 unit_x = self._features(np.asarray(vecs, np.float32), sentences, section_kind)
             return [sentences[int(np.argmax(model.facets[facet].logits(unit_x[facet])[:, j]))]]
 
         out = {}
+        terms_ids = [t.id for t in self.taxonomy["sdg"]]
         for facet in ("levers", "sdg", "trades"):
             lf = model.facets[facet]
             probs = lf.probabilities(x[facet], exclusive=False)[0]
             order = [j for j in np.argsort(-probs) if probs[j] >= lf.threshold][: model.max_labels]
+            if facet == "sdg" and not partnership_terms(hits):
+                order = [j for j in order if terms_ids[j] != 17]
             terms = self.taxonomy[facet]
             out[facet] = [Label(id=terms[j].id, label=terms[j].label, score=round(float(probs[j]), 3),
                                 evidence=evidence(facet, j)) for j in order]
