@@ -13,15 +13,17 @@ from ingest.tag_training import cross_validated_predictions, figures
 from ingest.tagger import Tagger
 
 # measured by `catalyse train-tags --cv` (284 proceedings passages, 5 grouped folds); see the README
+# measured (learnt): levers top-3 0.960, P 0.513, R 0.679; ODD 1–16 P 0.304, R 0.302; trades P 0.382,
+# R 0.696; entry point accuracy 0.743; ODD 17 predicted on 0.401 of the passages, labelled on 0.401
 FLOORS = {
-    ("levers", "top3"): 0.0,
-    ("levers", "precision"): 0.0,
-    ("levers", "recall"): 0.0,
-    ("sdg", "precision_1_16"): 0.0,
-    ("sdg", "recall_1_16"): 0.0,
-    ("trades", "precision"): 0.0,
-    ("trades", "recall"): 0.0,
-    ("entry_points", "accuracy"): 0.0,
+    ("levers", "top3"): 0.93,
+    ("levers", "precision"): 0.48,
+    ("levers", "recall"): 0.64,
+    ("sdg", "precision_1_16"): 0.27,
+    ("sdg", "recall_1_16"): 0.27,
+    ("trades", "precision"): 0.35,
+    ("trades", "recall"): 0.66,
+    ("entry_points", "accuracy"): 0.71,
 }
 
 
@@ -44,7 +46,7 @@ def test_cross_validated_figures_hold_their_floors(report, facet, measure):
 def test_odd_17_is_not_given_to_every_passage(report):
     # labelled on 0.40 of the proceedings passages (only with evidence of a partnership)
     sdg = report["sdg"]
-    assert abs(sdg["share_17_predicted"] - sdg["share_17_labelled"]) <= 0.15, sdg
+    assert abs(sdg["share_17_predicted"] - sdg["share_17_labelled"]) <= 0.10, sdg
 
 
 def test_the_shipped_model_fits_the_model_and_the_labelled_data(embedder):
