@@ -72,3 +72,19 @@ def test_the_index_records_its_tagger(index, ingested):
     config = json.loads((index.path / "config.json").read_text())
     assert config["tagger"] == TagModel.load(MODEL_FILE).name
     assert all(p.tags.entry_point for p in ingested.passages)
+
+
+def test_sentence_spans_are_where_the_embedded_units_lie():
+    from ingest.sentences import sentence_spans, sentence_units
+
+    for row in load_rows():
+        text = row["text"]
+        spans, units = sentence_spans(text), sentence_units(text)
+        assert [" ".join(text[a:b].split()) for a, b in spans] == [" ".join(u.split()) for u in units], row["id"]
+
+
+def test_glossary_words_are_given_as_the_passage_writes_them():
+    from ingest.tagger import found_words
+
+    text = "Les Alliances d’un écosystème"           # accents, case and plural differ from the terms
+    assert found_words(text, ["alliance", "ecosysteme", "absent"]) == ["Alliances", "écosystème"]
