@@ -1,1 +1,2 @@
-"""The command line and (later) the web service: thin layers over search, index and ingest."""
+"""The command line (``cli.py``) and the web service (``app.py``, its routes in ``routes/``): thin
+layers over search, index and ingest."""

@@ -10,7 +10,7 @@ import warnings
 from pathlib import Path
 
 from ingest.errors import CatalyseError
-from ingest.settings import Settings
+from ingest.settings import Settings, apply_thread_settings
 
 
 def _filters(args):
@@ -20,7 +20,8 @@ def _filters(args):
     return Filters(**{param: getattr(args, param) or [] for param in PARAMS})
 
 
-LABELS = {"added": "ajouté", "updated": "mis à jour", "unchanged": "inchangé", "removed": "retiré", "refused": "refusé"}
+LABELS = {"added": "ajouté", "updated": "mis à jour", "unchanged": "inchangé", "removed": "retiré",
+          "refused": "refusé"}
 SUMMARY = {"added": "ajoutés", "updated": "mis à jour", "unchanged": "inchangés", "refused": "refusés"}
 LISTED_UP_TO = 20       # more documents than this: the summary alone, not a line each
 
@@ -54,7 +55,7 @@ def _progress_bar():
 
     from ingest.progress import Progress
 
-    bar = tqdm(total=0, unit="doc", file=sys.stderr, dynamic_ncols=True,
+    bar = tqdm(total=0, unit="doc", file=sys.stderr, dynamic_ncols=True, leave=False,
                bar_format="{desc}{percentage:3.0f}%|{bar}| {n:.0f}/{total} documents [{elapsed}<{remaining}{postfix}]")
     shown = [0.0]
 
@@ -172,7 +173,7 @@ def cmd_serve(ctx, args):
     from api.service import Service
 
     print(f"Catalyse : http://{args.host}:{args.port} (index dans {ctx.settings.data_dir})", file=sys.stderr)
-    uvicorn.run(create_app(Service(ctx.settings)), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(create_app(Service(ctx)), host=args.host, port=args.port, log_level="warning")
 
 
 def cmd_stats(ctx, args):
@@ -261,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING)
     warnings.filterwarnings("ignore")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    apply_thread_settings()
     from api.context import Context
 
     settings = Settings().with_(data_dir=Path(args.data_dir) if args.data_dir else None,

@@ -1,6 +1,7 @@
 """Wires settings, model, ingestion, index and search together, once, for the CLI and the web app."""
 from __future__ import annotations
 
+import threading
 from functools import cached_property
 
 from index.index import Index
@@ -12,12 +13,20 @@ from search.searcher import Searcher
 
 
 class Context:
-    def __init__(self, settings: Settings | None = None):
-        self.settings = settings or Settings()
+    """The settings and the embedding model, given (tests and benchmarks share one model) or, for
+    the model, made from the settings when first needed; the indexer and searchers built on them."""
 
-    @cached_property
+    def __init__(self, settings: Settings | None = None, embedder: Embedder | None = None):
+        self.settings = settings or Settings()
+        self._embedder = embedder
+        self._making = threading.Lock()
+
+    @property
     def embedder(self) -> Embedder:
-        return Embedder(self.settings)
+        with self._making:
+            if self._embedder is None:
+                self._embedder = Embedder(self.settings)
+            return self._embedder
 
     @cached_property
     def indexer(self) -> Indexer:

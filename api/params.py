@@ -1,4 +1,5 @@
-"""Request parameters shared by the JSON API and the page: filters and upload file names."""
+"""Request parameters shared by the JSON API and the page: the question, how many results, the
+filters (one dependency for both), and upload file names."""
 from __future__ import annotations
 
 import re
@@ -7,17 +8,19 @@ import uuid
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Depends, Query
 from pydantic import Field
 
 from search.filters import Filters
 
+# What the page and the API accept as a question. search.answer searches its first
+# MAX_QUERY_CHARS (500) characters and says so in a notice: a pasted paragraph is answered, not
+# refused; past this bound the request is refused (422) before anything runs.
+MAX_QUERY_PARAM = 10_000
+MAX_RESULTS = 50            # k: a page of results, not an export
 
-def filters_from(lever: list[str] | None, sdg: list[int] | None, trade: list[str] | None,
-                 entry_point: list[str] | None, doc: list[str] | None, lang: list[str] | None,
-                 page_min: int | None, page_max: int | None) -> Filters:
-    return Filters(lever=lever or [], sdg=sdg or [], trade=trade or [], entry_point=entry_point or [],
-                   doc=doc or [], lang=lang or [], page_min=page_min, page_max=page_max)
+Question = Annotated[str, Query(max_length=MAX_QUERY_PARAM)]
+ResultCount = Annotated[int, Query(ge=1, le=MAX_RESULTS)]
 
 
 def search_filters(lever: Annotated[list[str] | None, Query()] = None,
@@ -28,7 +31,12 @@ def search_filters(lever: Annotated[list[str] | None, Query()] = None,
                    lang: Annotated[list[str] | None, Query()] = None,
                    page_min: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
                    page_max: Annotated[int | None, Query(ge=1, le=1_000_000)] = None) -> Filters:
-    return filters_from(lever, sdg, trade, entry_point, doc, lang, page_min, page_max)
+    """The filters of a request, parameter for parameter (each may be repeated)."""
+    return Filters(lever=lever or [], sdg=sdg or [], trade=trade or [], entry_point=entry_point or [],
+                   doc=doc or [], lang=lang or [], page_min=page_min, page_max=page_max)
+
+
+SearchFilters = Annotated[Filters, Depends(search_filters)]
 
 
 def safe_name(filename: str) -> str:
@@ -38,5 +46,3 @@ def safe_name(filename: str) -> str:
     stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
     stem = re.sub(r"[^a-zA-Z0-9._-]+", "-", stem).strip(".-_").lower()
     return stem[:100] or f"publication-{uuid.uuid4().hex[:8]}"
-
-

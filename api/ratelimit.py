@@ -1,8 +1,11 @@
-"""Per-client request rate limits (token buckets), one budget for searches, one for editors."""
+"""Per-client request rate limits (token buckets), one budget for searches, one for editors, and
+the middleware that applies them."""
 from __future__ import annotations
 
 import threading
 import time
+
+from .errors import RateLimited, error_response
 
 
 class TokenBucket:
@@ -38,3 +41,28 @@ class RateLimiter:
                         del self.buckets[key]
                 bucket = self.buckets[client] = TokenBucket(self.rate, self.burst)
             return bucket.take()
+
+
+def budget_of(method: str, path: str) -> str | None:
+    """Which budget a request spends: editors' writes and jobs, searches (the API and the page), or none."""
+    editing = method in ("POST", "DELETE") and path.startswith(("/api/documents", "/api/reindex"))
+    if editing or path.startswith("/api/jobs"):
+        return "editor"
+    return "search" if path.startswith("/api/") or path == "/" else None
+
+
+def rate_limits(search_rate: float, editor_rate: float):
+    """The middleware answering 429 (with Retry-After) to a client over its budget; a burst may
+    reach ten times the rate."""
+    limiters = {"search": RateLimiter(search_rate, search_rate * 10),
+                "editor": RateLimiter(editor_rate, editor_rate * 10)}
+
+    async def rate_limit(request, call_next):
+        budget = budget_of(request.method, request.url.path)
+        if budget:
+            wait = limiters[budget].check(request.client.host if request.client else "?")
+            if wait:
+                return error_response(RateLimited("trop de requêtes : réessayez dans un instant", max(1, round(wait))))
+        return await call_next(request)
+
+    return rate_limit

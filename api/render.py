@@ -1,12 +1,17 @@
-"""What the web adds to a search record: an escaped snippet with the question's words marked,
-and a link to the publication at the cited page, slide or time."""
+"""What the web shows of a search: each record with an escaped snippet (the question's words
+marked) and a link to the publication at the cited page, slide or time; the one payload the page
+and the JSON API render for a question."""
 from __future__ import annotations
 
 import html
 import re
+import time
 from urllib.parse import quote
 
-from index.analysis import ELISION, TOKEN, stem
+from index.analysis import ELISION, TOKEN, analyse, stem
+from search.answer import answer
+from search.filters import Filters
+from search.searcher import Hit, Searcher
 
 
 def snippet_html(text: str, terms: set[str], width: int = 45) -> str:
@@ -39,3 +44,26 @@ def enrich(record: dict, terms: set[str], sources: dict[str, str]) -> dict:
     source = sources.get(record["doc_id"])
     url = record["link"] or (corpus_url(source, record["anchor"]) if source else None)
     return {**record, "snippet_html": snippet_html(record["text"], terms), "url": url}
+
+
+def search_payload(searcher: Searcher, q: str, k: int, filters: Filters) -> dict:
+    """What the page and the JSON API show for a question: ``search.answer`` with snippets and
+    links, from the snapshot's cache when the question was asked already."""
+    started = time.perf_counter()
+
+    def payload() -> dict:
+        result = answer(searcher, q, k=k, filters=filters)
+        terms = set(analyse(" ".join([result["query"], *result["corrections"].values()])))
+        sources = searcher.sources
+        return {**result, "results": [enrich(r, terms, sources) for r in result["results"]],
+                "groups": [{**g, "results": [enrich(r, terms, sources) for r in g["results"]]}
+                           for g in result["groups"]]}
+
+    found = searcher.answers.get_or(("payload", q, k, repr(filters)), payload)
+    return {**found, "took_ms": round((time.perf_counter() - started) * 1000, 1)}
+
+
+def related_records(searcher: Searcher, hits: list[Hit]) -> list[dict]:
+    """Related passages as the API and the page show them (no question: no words marked)."""
+    sources = searcher.sources
+    return [enrich(h.record(), set(), sources) for h in hits]

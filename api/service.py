@@ -65,10 +65,10 @@ class Job:
 
 
 class Service:
-    def __init__(self, settings: Settings | None = None, config: ServiceConfig | None = None):
-        self.settings = settings or Settings()
+    def __init__(self, context: Context | None = None, config: ServiceConfig | None = None):
+        self.context = context or Context()
+        self.settings: Settings = self.context.settings
         self.config = config or ServiceConfig()
-        self.context = Context(self.settings)
         self.snapshots = Snapshots(self.settings.data_dir)
         self.ready = threading.Event()
         self.status = "démarrage"

@@ -28,7 +28,7 @@ from index.index import Index  # noqa: E402
 from index.vectors import EF_SEARCH, HNSW_M, VectorIndex  # noqa: E402
 from ingest.embedder import Embedder  # noqa: E402
 from ingest.readers import read_document  # noqa: E402
-from ingest.settings import Settings  # noqa: E402
+from ingest.settings import Settings, apply_thread_settings  # noqa: E402
 
 PDF = Path(__file__).resolve().parent.parent / "corpus" / "actes-6e-rencontre-2020.pdf"
 
@@ -58,6 +58,7 @@ def report(name: str, index: VectorIndex, queries: np.ndarray) -> None:
 
 
 def main():
+    apply_thread_settings()
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", default="data/bench-ann")
     ap.add_argument("--scale", nargs="*", default=[])

@@ -21,7 +21,7 @@ from index.index import Index  # noqa: E402
 from index.indexer import Indexer  # noqa: E402
 from ingest.embedder import Embedder  # noqa: E402
 from ingest.pipeline import Ingestor  # noqa: E402
-from ingest.settings import Settings  # noqa: E402
+from ingest.settings import Settings, apply_thread_settings  # noqa: E402
 
 PDF = Path(__file__).resolve().parent.parent / "corpus" / "actes-6e-rencontre-2020.pdf"
 DOC = PDF.stem
@@ -35,6 +35,7 @@ def timed_add(indexer: Indexer) -> float:
 
 
 def main():
+    apply_thread_settings()
     ap = argparse.ArgumentParser()
     ap.add_argument("--large", default="data/scale-100k")
     ap.add_argument("--runs", type=int, default=3)

@@ -18,12 +18,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ingest.embedder import Embedder  # noqa: E402
 from ingest.pipeline import Ingestor, embedding_texts  # noqa: E402
-from ingest.settings import Settings  # noqa: E402
+from ingest.settings import Settings, apply_thread_settings  # noqa: E402
 
 PDF = Path(__file__).resolve().parent.parent / "corpus" / "actes-6e-rencontre-2020.pdf"
 
 
 def main():
+    apply_thread_settings()
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from api.context import Context  # noqa: E402
 from bench.piaf_eval import PIAF  # noqa: E402
 from ingest.sentences import sentence_units  # noqa: E402
-from ingest.settings import Settings  # noqa: E402
+from ingest.settings import Settings, apply_thread_settings  # noqa: E402
 from search.answer import answer  # noqa: E402
 from search.evaluation import load_queries, matches, normalise  # noqa: E402
 
@@ -47,6 +47,7 @@ def piaf_questions(sample: int) -> list[tuple[str, str]]:
 
 
 def main():
+    apply_thread_settings()
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", default="data/bundled")
     ap.add_argument("--piaf-dir", default="data/piaf")
@@ -58,8 +59,7 @@ def main():
     print(f"dev ({len(dev)} questions): overview holds a gold quote {overview:.3f}; "
           f"first sentences of as many top results {leads:.3f}")
     if (Path(args.piaf_dir) / "CURRENT").exists():
-        piaf = Context(Settings().with_(data_dir=Path(args.piaf_dir)))
-        piaf.__dict__["embedder"] = ctx.embedder
+        piaf = Context(Settings().with_(data_dir=Path(args.piaf_dir)), embedder=ctx.embedder)
         overview, leads = shares(piaf.searcher(), piaf_questions(args.sample),
                                  lambda s, span: normalise(span) in normalise(s))
         print(f"PIAF ({args.sample} questions, seed 0): overview holds the answer span {overview:.3f}; "

@@ -22,7 +22,7 @@ from index.snapshots import Snapshots  # noqa: E402
 from ingest.document import Document, Passage, Segment  # noqa: E402
 from ingest.embedder import Embedder  # noqa: E402
 from ingest.pipeline import IngestedDocument, Ingestor, embedding_texts  # noqa: E402
-from ingest.settings import Settings  # noqa: E402
+from ingest.settings import Settings, apply_thread_settings  # noqa: E402
 from search.searcher import Searcher, SearchSettings  # noqa: E402
 
 PIAF = Path(__file__).resolve().parents[2] / "shared" / "eval" / "external" / "piaf" / "piaf-v1.1.json"
@@ -69,6 +69,7 @@ def build(indexer: Indexer, ingestor: Ingestor, paragraphs, chunked: bool) -> No
 
 
 def main():
+    apply_thread_settings()
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir", default="data/piaf")
     ap.add_argument("--sample", type=int, default=500)

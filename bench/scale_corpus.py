@@ -34,7 +34,7 @@ from index.indexer import publications  # noqa: E402
 from index.snapshots import Snapshots  # noqa: E402
 from ingest.document import Document, Passage  # noqa: E402
 from ingest.pipeline import IngestedDocument, embedding_texts  # noqa: E402
-from ingest.settings import Settings  # noqa: E402
+from ingest.settings import Settings, apply_thread_settings  # noqa: E402
 
 SENTENCE = re.compile(r"[^.!?…]+(?:[.!?…]+|$)")
 PER_DOCUMENT = 100
@@ -122,6 +122,7 @@ def synthetic_items(real: list[tuple[Passage, str, np.ndarray, np.ndarray]], cou
 
 
 def main():
+    apply_thread_settings()
     ap = argparse.ArgumentParser()
     ap.add_argument("--passages", type=int, required=True, help="total passages wanted")
     ap.add_argument("--data-dir", required=True)

@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from api.context import Context  # noqa: E402
 from index.indexer import publications  # noqa: E402
 from index.snapshots import Snapshots  # noqa: E402
-from ingest.settings import Settings  # noqa: E402
+from ingest.settings import Settings, apply_thread_settings  # noqa: E402
 from search.answer import answer  # noqa: E402
 from search.evaluation import load_queries  # noqa: E402
 from search.searcher import Searcher, SearchSettings  # noqa: E402
@@ -47,6 +47,7 @@ def measure(fn, questions, rounds, searcher=None) -> list[float]:
 
 
 def main():
+    apply_thread_settings()
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir")
     ap.add_argument("--rounds", type=int, default=5)

@@ -17,12 +17,13 @@ from index.indexer import Indexer  # noqa: E402
 from ingest.chunker import Chunker  # noqa: E402
 from ingest.embedder import Embedder  # noqa: E402
 from ingest.pipeline import Ingestor  # noqa: E402
-from ingest.settings import Settings  # noqa: E402
+from ingest.settings import Settings, apply_thread_settings  # noqa: E402
 from search.evaluation import evaluate, load_queries  # noqa: E402
 from search.searcher import Searcher, SearchSettings  # noqa: E402
 
 
 def main():
+    apply_thread_settings()
     ap = argparse.ArgumentParser()
     ap.add_argument("--queries", default=str(Path(__file__).resolve().parents[2] / "shared/eval/dev-queries.jsonl"))
     ap.add_argument("--sizes", default="140/200,100/150,80/120")

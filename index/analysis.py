@@ -47,11 +47,18 @@ def stem(word: str) -> str:
     return strip_accents(_stemmer.stemWord(word))
 
 
+# A numbered reference — a target « 17.17 », « 1.a », an article « L.2121-29 » — is a term of its own
+# as well as its parts, so « la cible 17.17 » finds 17.17 rather than every passage with two 17s.
+DOTTED = re.compile(r"(?<![\w.])\d+(?:\.(?:\d+|[a-z])\b)+")
+
+
 def words(text: str) -> list[str]:
-    """Lower-cased words of ``text`` without elisions or stop words (not stemmed)."""
+    """Lower-cased words of ``text`` without elisions or stop words (not stemmed), plus its dotted
+    numbers (« 17.17 ») whole."""
     text = unicodedata.normalize("NFKC", text).lower()
+    dotted = DOTTED.findall(text)
     text = LETTERS_DIGITS.sub(" ", ELISION.sub(" ", text))
-    return [w for w in TOKEN.findall(text) if w not in STOPWORDS and w != "_"]
+    return [w for w in TOKEN.findall(text) if w not in STOPWORDS and w != "_"] + dotted
 
 
 def analyse(text: str) -> list[str]:

@@ -19,7 +19,8 @@ from .vectors import VectorIndex
 
 CONFIG, VECTORS, ANN, SENTENCES, LEXICAL, STORE = ("config.json", "vectors.faiss", "ann.faiss", "sentences",
                                                    "lexical", "store.sqlite")
-FORMAT = 4      # 3: sentence vectors; 4: provenance by slide and time (columns slide, time_start, time_end)
+FORMAT = 5      # 3: sentence vectors; 4: provenance by slide and time (columns slide, time_start, time_end);
+                # 5: dotted numbers (« 17.17 ») are lexical terms
 
 
 class IndexMissing(CatalyseError):

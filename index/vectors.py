@@ -12,8 +12,6 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-faiss.omp_set_num_threads(2)
-
 HNSW_M = 32                  # graph degree: recall@10 0.99 at efSearch 128 on real e5 vectors (bench/ann_recall.py)
 EF_CONSTRUCTION = 64
 EF_SEARCH = 256

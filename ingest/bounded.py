@@ -23,6 +23,9 @@ from .errors import UnreadableDocument
 TIMEOUT_S = 60
 MEMORY_MB = 1024
 OCR_PAGE_S = 60       # a page at 300 dpi takes 3–8 s here (bench/ocr_quality.py); a bound, not an estimate
+# Tesseract's OpenMP threads: with two, the test scan's illegible page took 60 s instead of 7 (legible pages:
+# no faster either, bench/ocr_quality.py), and one leaves a core to the searches.
+TESSERACT_THREADS = "1"
 OnPage = Callable[[int, int], None]
 
 
@@ -66,7 +69,8 @@ class BoundedReader:
                                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                            preexec_fn=_limit(self.memory_mb),
                                            cwd=Path(__file__).resolve().parent.parent,
-                                           env={**os.environ, "PYTHONHASHSEED": "0", "OMP_THREAD_LIMIT": "1"})
+                                           env={**os.environ, "PYTHONHASHSEED": "0",
+                                                "OMP_THREAD_LIMIT": TESSERACT_THREADS})
         return self._child
 
     def _line(self, deadline: float) -> dict | None:

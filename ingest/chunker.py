@@ -55,7 +55,10 @@ class Chunker:
         cur_words = 0
         for s, e in sentences:
             n = _words(text[s:e])
-            if cur_start is not None and (cur_words + n > self.max_words or cur_words >= self.target_words):
+            # a sentence ending in « : » announces what follows (a list, a target's wording): no cut there
+            announces = cur_end is not None and text[cur_start:cur_end].rstrip().endswith(":")
+            if cur_start is not None and (cur_words + n > self.max_words
+                                          or (cur_words >= self.target_words and not announces)):
                 spans.append((cur_start, cur_end))
                 cur_start, cur_words = None, 0
             if cur_start is None:

@@ -144,7 +144,8 @@ class Passage:
         return self.page_start if self.unit == "slide" else None
 
     def location(self) -> str | None:
-        """Where it is, in French: « p. 12–13 », « diapositive 7 », « à 12 min 40 s » (None: only its section)."""
+        """Where it is, in French: « p. 12–13 », « diapositive 7 », « à 12 min 40 s » (None: only its
+        section says it)."""
         if self.unit == "page":
             return f"p. {self.page_start}" + (f"–{self.page_end}" if self.page_end != self.page_start else "")
         if self.unit == "slide":

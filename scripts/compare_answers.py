@@ -61,10 +61,12 @@ def _client(data_dir: Path):
     from fastapi.testclient import TestClient
 
     from api.app import create_app
+    from api.context import Context
     from api.service import Service, ServiceConfig
-    from ingest.settings import Settings
+    from ingest.settings import Settings, apply_thread_settings
 
-    service = Service(Settings(data_dir=data_dir), ServiceConfig(search_rate=0, editor_rate=0))
+    apply_thread_settings()
+    service = Service(Context(Settings(data_dir=data_dir)), ServiceConfig(search_rate=0, editor_rate=0))
     client = TestClient(create_app(service))
     client.__enter__()
     deadline = time.time() + 600
@@ -117,6 +119,9 @@ def differences(a, b, path: str = "") -> list[str]:
         for i, (x, y) in enumerate(zip(a, b)):
             out += differences(x, y, f"{path}[{i}]")
         return out
+    if isinstance(a, str) and a != b:       # show where two long texts part
+        at = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+        return [f"{path} at {at}: {a[max(0, at - 40):at + 80]!r} ≠ {b[max(0, at - 40):at + 80]!r}"]
     return [] if a == b else [f"{path}: {a!r:.120} ≠ {b!r:.120}"]
 
 

@@ -20,10 +20,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from api.context import Context  # noqa: E402
 from api.service import Service, ServiceConfig  # noqa: E402
 from index.index import Index  # noqa: E402
 from ingest.embedder import Embedder  # noqa: E402
-from ingest.settings import Settings  # noqa: E402
+from ingest.settings import Settings, apply_thread_settings  # noqa: E402
 
 KIT = """# Kit {n} : les jardins partagés
 
@@ -71,8 +72,7 @@ def check(data: Path, allowed: list[frozenset], embedder) -> str | None:
             return f"documents {sorted(docs)} are neither before {sorted(allowed[0])} nor after {sorted(allowed[-1])}"
     finally:
         index.close()
-    service = Service(Settings(data_dir=data), ServiceConfig())
-    service.context.__dict__["embedder"] = embedder
+    service = Service(Context(Settings(data_dir=data), embedder=embedder), ServiceConfig())
     service.start(background=False)
     if not service.ready.is_set():
         return f"service did not start: {service.status}"
@@ -82,6 +82,7 @@ def check(data: Path, allowed: list[frozenset], embedder) -> str | None:
 
 
 def main():
+    apply_thread_settings()
     ap = argparse.ArgumentParser()
     ap.add_argument("--kills", type=int, default=60)
     ap.add_argument("--seed", type=int, default=0)

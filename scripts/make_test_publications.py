@@ -111,14 +111,10 @@ def write_odt(p: Proceedings, path: Path) -> None:
 
 SLIDES = [  # (title, first words of the bullets, of the notes)
     ("Le dialogue territorial", "Notre prisme d’entrée est le dialogue territorial", "L’initiative Vitawin est une"),
-    ("L’expérimentation collective", "Le prisme d’entrée est l’expérimentation collective", "On a donc fait des commissions"),
+    ("L’expérimentation collective", "Le prisme d’entrée est l’expérimentation collective",
+     "On a donc fait des commissions"),
     ("L’accompagnement", "Au sein du RNET, les développeurs économiques", "Il est de fait ouvert à tous"),
     ("La gestion d’un lieu", "La gestion d’une « infrastructure »", "Tout se joue beaucoup d’autour du lieu"),
-]
-ODP_SLIDES = [
-    ("Le rôle de l’Agence nationale de la cohésion des territoires", "L’Agence nationale de cohésion des territoires est",
-     "J'aime assez l'image"),
-    ("La Banque des Territoires", "La Banque des Territoires", "Nous"),
 ]
 
 
@@ -145,7 +141,8 @@ def write_pptx(p: Proceedings, path: Path) -> None:
             frame.add_paragraph().text = bullet
         slide.notes_slide.notes_text_frame.text = notes
     props = deck.core_properties
-    props.title, props.author, props.created, props.modified = "Les 4 métiers de la catalyse territoriale", AUTHOR, DATE, DATE
+    props.title, props.author = "Les 4 métiers de la catalyse territoriale", AUTHOR
+    props.created = props.modified = DATE
     deck.save(str(path))
 
 

@@ -1,5 +1,7 @@
 """One question, everything a screen shows: ranked passages, total, facets, groups by entry
-point, overview. The search page, the JSON API and the CLI all call ``answer``."""
+point, overview. The search page and the JSON API call ``answer`` (through
+``api.render.search_payload``), as does ``catalyse eval``; ``catalyse search`` prints the same
+records from ``Searcher.search``."""
 from __future__ import annotations
 
 import dataclasses

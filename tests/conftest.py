@@ -28,6 +28,12 @@ PROCEEDINGS = REPO / "corpus" / "actes-6e-rencontre-2020.pdf"
 DEV_QUERIES = SHARED / "eval" / "dev-queries.jsonl"
 
 
+def pytest_configure(config):
+    from ingest.settings import apply_thread_settings
+
+    apply_thread_settings()         # what the CLI does at start-up, once for the session
+
+
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory):
     from ingest.settings import Settings
@@ -137,6 +143,7 @@ def server(context, settings, widget_origin, tmp_path_factory):
     import uvicorn
 
     from api.app import create_app
+    from api.context import Context
     from api.service import Service, ServiceConfig
     from ingest.settings import Settings
 
@@ -144,21 +151,25 @@ def server(context, settings, widget_origin, tmp_path_factory):
     shutil.copytree(settings.data_dir, data)
     served = Settings(data_dir=data, corpus_dir=settings.corpus_dir, model=settings.model,
                       model_cache=settings.model_cache)
-    service = Service(served, ServiceConfig(editor_token=EDITOR_TOKEN, cors_origins=[widget_origin["url"]],
-                                            max_upload_mb=2, search_rate=100, editor_rate=50))
-    service.context.__dict__["embedder"] = context.embedder      # one model in memory
+    service = Service(Context(served, embedder=context.embedder),          # one model in memory
+                      ServiceConfig(editor_token=EDITOR_TOKEN, cors_origins=[widget_origin["url"]],
+                                    max_upload_mb=2, search_rate=100, editor_rate=50))
     app = create_app(service)
     port = _free_port()
     uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    threading.Thread(target=uv.run, daemon=True).start()
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
     base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
+    deadline, health = time.time() + 120, None
+    while health != 200:
+        if time.time() > deadline or not thread.is_alive() or service.failure:
+            uv.should_exit = True
+            pytest.fail(f"the server at {base} is not healthy (last /health: {health}; service: {service.status})")
         try:
-            if httpx.get(base + "/health").status_code == 200:
-                break
+            health = httpx.get(base + "/health").status_code
         except httpx.HTTPError:
             pass
         time.sleep(0.2)
     yield {"url": base, "service": service}
     uv.should_exit = True
+    thread.join(timeout=10)

@@ -185,3 +185,10 @@ def test_a_question_with_nothing_relevant_gets_nothing_and_a_message(searcher, q
     assert shown["overview"] is None
     assert question in shown["message"] and shown["suggestions"]["examples"]
     assert all(v["count"] == 0 for values in shown["facets"].values() for v in values)
+
+
+def test_a_target_number_brings_its_target_first(searcher):
+    """« 17.17 » is a term of its own: the ODD publication's passage holding target 17.17 comes
+    first, not one of the many holding two « 17 »."""
+    shown = answer(searcher, "que dit la cible 17.17 ?")
+    assert "Cible 17.17" in shown["results"][0]["text"]

@@ -1,12 +1,22 @@
 """The JSON API over real HTTP, against the real app and the real index."""
 import json
+import re
 
 import httpx
 import pytest
 
-from conftest import AUTH, EDITOR_TOKEN, PROCEEDINGS, wait_for_job as wait_for
+from conftest import AUTH, EDITOR_TOKEN, PROCEEDINGS, REPO, wait_for_job as wait_for
 from pdfgen import make_pdf
 
+
+def corpus_ids() -> set[str]:
+    from index.indexer import publications
+
+    return {p.stem for p in publications(REPO / "corpus")}
+
+
+def error_code(response) -> str:
+    return response.json()["error"]["code"]
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +56,7 @@ def test_search_filters_are_repeatable(api):
 
 def test_snippets_escape_the_text(api):
     body = api.get("/api/search", params={"q": "<script>alert(1)</script> alliances"}).json()
-    assert body["query"].startswith("<script>")
+    assert body["query"].startswith("<script>") and body["results"]
     assert all("<script" not in r["snippet_html"] for r in body["results"])
 
 
@@ -56,26 +66,34 @@ def test_related_by_id_and_by_text(api):
     assert len(r["results"]) == 4 and first["id"] not in [x["id"] for x in r["results"]]
     t = api.post("/api/related", json={"text": "Un garage solidaire pour aider les chômeurs à se déplacer", "k": 3})
     assert t.status_code == 200 and len(t.json()["results"]) == 3
-    assert api.get("/api/related", params={"id": "nulle-part"}).json()["error"]["code"] == "unknown_source"
+    unknown = api.get("/api/related", params={"id": "nulle-part"})
+    assert unknown.status_code == 404 and error_code(unknown) == "unknown_source"
 
 
 def test_tag_suggests_labels_with_evidence(api):
     r = api.post("/api/tag", json={"text": "Nous animons un tiers-lieu avec un fablab et un espace de coworking "
                                            "pour accompagner les porteurs de projets du quartier."}).json()
     assert r["entry_point"]["id"] in ("temoignage", "outil", "methode", "eclairage")
-    assert "lieu" in [l["id"] for l in r["trades"]]
+    assert "lieu" in [l["id"] for l in r["trades"]]            # so the list below is not empty
     assert all(l["evidence"] for l in r["trades"])
 
 
 def test_documents_and_corpus_file(api):
-    docs = api.get("/api/documents").json()["documents"]
-    assert [d["id"] for d in docs] == ["actes-6e-rencontre-2020"]
-    one = api.get("/api/documents/actes-6e-rencontre-2020").json()
-    assert one["pages"] == 63 and one["metadata"]["date"] == "2020-07-08"
+    # every publication of the corpus folder (editors' tests may add others for a while)
+    docs = {d["id"]: d for d in api.get("/api/documents").json()["documents"]}
+    assert corpus_ids() <= set(docs)
+    for doc_id in corpus_ids():
+        assert api.get(f"/api/documents/{doc_id}").json() == docs[doc_id]
+    one = docs["actes-6e-rencontre-2020"]
+    assert one["pages"] == 63 and one["metadata"]["date"] == "2020-07-08" and one["passages"] > 200
     pdf = api.get("/corpus/actes-6e-rencontre-2020.pdf")
     assert pdf.status_code == 200 and pdf.content == PROCEEDINGS.read_bytes()
-    assert api.get("/corpus/..%2Fstore.sqlite").status_code == 404
-    assert api.get("/api/documents/absent").status_code == 404
+    escape = api.get("/corpus/..%2Fstore.sqlite")        # no route takes a path: the store is not served
+    assert escape.status_code == 404 and error_code(escape) == "http_error"
+    missing = api.get("/corpus/absent.pdf")
+    assert missing.status_code == 404 and error_code(missing) == "not_found"
+    absent = api.get("/api/documents/absent")
+    assert absent.status_code == 404 and error_code(absent) == "unknown_document"
 
 
 def test_openapi_documents_the_api(api):
@@ -83,18 +101,32 @@ def test_openapi_documents_the_api(api):
     for path in ("/api/search", "/api/related", "/api/tag", "/api/documents", "/api/documents/{doc_id}",
                  "/api/reindex", "/health"):
         assert path in schema["paths"]
-    assert api.get("/docs").status_code == 200
+    assert schema["info"]["version"] == "0.2.0"
+    assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    docs = api.get("/docs")
+    assert docs.status_code == 200 and "swagger-ui" in docs.text and "/openapi.json" in docs.text
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer faux"}, {"Authorization": EDITOR_TOKEN}])
+@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer faux"}, {"Authorization": EDITOR_TOKEN},
+                                     {"Authorization": f"Basic {EDITOR_TOKEN}"}, {"Authorization": "Bearer"},
+                                     {"Authorization": f"Bearer {EDITOR_TOKEN}x"}])
 def test_wrong_or_missing_token_gets_401_and_changes_nothing(api, headers, tmp_path):
     before = api.get("/health").json()["index"]
     pdf = make_pdf(tmp_path / "intrus.pdf", [["Un document qui ne doit pas entrer dans l'index."]])
-    assert api.post("/api/documents", files={"file": pdf.open("rb")}, headers=headers).status_code == 401
-    assert api.delete("/api/documents/actes-6e-rencontre-2020", headers=headers).status_code == 401
-    assert api.post("/api/reindex", headers=headers).status_code == 401
-    assert api.get("/api/jobs", headers=headers).status_code == 401
+    refused = [api.post("/api/documents", files={"file": pdf.open("rb")}, headers=headers),
+               api.delete("/api/documents/actes-6e-rencontre-2020", headers=headers),
+               api.post("/api/reindex", headers=headers), api.get("/api/jobs", headers=headers)]
+    for r in refused:
+        assert r.status_code == 401 and error_code(r) == "bad_token" and r.headers["www-authenticate"] == "Bearer"
     assert api.get("/health").json()["index"] == before
+
+
+@pytest.mark.parametrize("scheme", ["Bearer", "bearer", "BEARER"])
+def test_the_bearer_scheme_is_case_insensitive(api, scheme):
+    """RFC 6750 over RFC 7235: the scheme's case does not matter; one or more spaces follow it."""
+    for header in (f"{scheme} {EDITOR_TOKEN}", f"{scheme}  {EDITOR_TOKEN}"):
+        r = api.get("/api/jobs", headers={"Authorization": header})
+        assert r.status_code == 200 and isinstance(r.json()["jobs"], list)
 
 
 def test_editor_adds_and_removes_a_publication(api, tmp_path):
@@ -118,8 +150,9 @@ def test_editor_adds_and_removes_a_publication(api, tmp_path):
     assert "inchangé" in again["message"]
     removed = wait_for(api, api.delete("/api/documents/guide-compost-v2", headers=AUTH).json())
     assert removed["status"] == "terminé"
-    assert all(h["doc_id"] != "guide-compost-v2"
-               for h in api.get("/api/search", params={"q": "lombricompostage"}).json()["results"])
+    after = api.get("/api/search", params={"q": "lombricompostage"}).json()
+    assert all(h["doc_id"] != "guide-compost-v2" for h in after["results"])
+    assert after["results"] or after["message"]         # nothing relevant is said, not left blank
 
 
 @pytest.mark.parametrize("name, content, status, code", [
@@ -129,7 +162,7 @@ def test_editor_adds_and_removes_a_publication(api, tmp_path):
 ])
 def test_bad_uploads_are_refused_clearly(api, name, content, status, code):
     r = api.post("/api/documents", files={"file": (name, content)}, headers=AUTH)
-    assert r.status_code == status and r.json()["error"]["code"] == code
+    assert r.status_code == status and error_code(r) == code and r.json()["error"]["message"]
 
 
 @pytest.mark.parametrize("name, content, code", [
@@ -175,6 +208,19 @@ def test_cors_allows_configured_origins_only(api, widget_origin):
     assert "access-control-allow-origin" not in other.headers
 
 
+def test_the_page_shows_what_the_api_answers(api):
+    """One function behind both, with the same parameters: the page range and k included."""
+    params = [("q", "alliances entre associations et entreprises"), ("entry_point", "temoignage"),
+              ("page_min", "20"), ("page_max", "40"), ("k", "5")]
+    body = api.get("/api/search", params=params).json()
+    assert body["results"] and all(20 <= r["page_end"] and r["page_start"] <= 40 for r in body["results"])
+    page = api.get("/", params=params).text
+    assert re.findall(r'<article class="result" data-id="([^"]+)"', page) == [r["id"] for r in body["results"]]
+    assert f"{body['total']} passages pertinents pour" in page
+    # the page keeps the range when a facet or a chip changes the filters
+    assert 'name="page_min" value="20"' in page and "page_max=40" in page
+
+
 def test_pages_have_a_content_security_policy(api):
     page = api.get("/", params={"q": "alliances"})
     assert page.status_code == 200 and "default-src 'self'" in page.headers["content-security-policy"]
@@ -183,20 +229,29 @@ def test_pages_have_a_content_security_policy(api):
     assert "<img src=x" not in hostile
 
 
-def test_out_of_range_parameters_are_a_clear_422(api):
-    r = api.get("/api/search", params={"q": "x", "page_min": 44688832578549536784384})
-    assert r.status_code == 422
-    assert api.get("/api/search", params={"q": "x", "sdg": 18}).status_code == 422
-    assert api.get("/api/search", params={"q": "x", "k": 0}).status_code == 422
+@pytest.mark.parametrize("name, value", [("page_min", 44688832578549536784384), ("sdg", 18), ("k", 0), ("k", 51),
+                                         ("q", "a" * 10_001)])
+def test_out_of_range_parameters_are_a_clear_422(api, name, value):
+    """The API says which parameter is wrong; the page, which reads the same parameters through the
+    same dependency, says it in a page."""
+    params = {"q": "x", name: value}
+    r = api.get("/api/search", params=params)
+    assert r.status_code == 422 and [e["loc"][1] for e in r.json()["detail"]] == [name]
+    page = api.get("/", params=params)
+    assert page.status_code == 422 and "Paramètre invalide" in page.text and f"<code>{name}</code>" in page.text
 
 
 @pytest.mark.parametrize("q", ["", "   ", "\x00\x07\x1b", "🌍🤝" * 20, "a" * 9000, "الشراكة من أجل التنمية"])
 def test_odd_queries_never_fail(api, q):
+    from search.answer import MAX_QUERY_CHARS
+
     r = api.get("/api/search", params={"q": q})
     assert r.status_code == 200, r.text
     body = r.json()
-    if len(q) > 500:
-        assert body["notices"]
+    assert len(body["query"]) <= MAX_QUERY_CHARS and isinstance(body["results"], list)
+    assert bool(body["notices"]) == (len(q) > MAX_QUERY_CHARS)      # a longer question is cut, and says so
+    if not q.strip(" \x00\x07\x1b"):
+        assert body["total"] == 0 and body["results"] == [] and body["overview"] is None
 
 
 @pytest.mark.parametrize("given, expected", [
@@ -217,6 +272,7 @@ def test_upload_file_names_are_sanitised(given, expected):
 def test_an_index_of_an_earlier_format_is_rebuilt_at_start(settings, embedder, tmp_path):
     """After an upgrade that changes the snapshot format, the service rebuilds the index from the
     stored originals instead of refusing to start."""
+    from api.context import Context
     from api.service import Service, ServiceConfig
     from conftest import KIT_TEXT
     from index.index import FORMAT
@@ -227,8 +283,7 @@ def test_an_index_of_an_earlier_format_is_rebuilt_at_start(settings, embedder, t
     (tmp_path / "corpus").mkdir()
     served = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "corpus", model=settings.model,
                       model_cache=settings.model_cache)
-    service = Service(served, ServiceConfig(editor_token="x"))
-    service.context.__dict__["embedder"] = embedder
+    service = Service(Context(served, embedder=embedder), ServiceConfig(editor_token="x"))
     old = service.context.indexer.add([(kit, None)]) and service.snapshots.current()
     config = json.loads((old / "config.json").read_text())
     (old / "config.json").write_text(json.dumps({**config, "format": FORMAT - 1}))
@@ -238,3 +293,21 @@ def test_an_index_of_an_earlier_format_is_rebuilt_at_start(settings, embedder, t
     assert searcher.index.path != old and searcher.index.config["format"] == FORMAT
     hits = searcher.search("un tiers-lieu géré par des jeunes", k=3).hits
     assert hits and hits[0].passage.doc_id == "kit-tiers-lieux"
+
+
+def test_every_error_type_has_one_status():
+    from api import errors
+    from index.indexer import DuplicateDocument, UnknownDocument
+    from ingest.errors import CatalyseError, UnreadableDocument
+    from search.related import UnknownSource
+
+    web_errors = [t for t in vars(errors).values() if isinstance(t, type) and issubclass(t, errors.WebError)
+                  and t is not errors.WebError]
+    assert len(web_errors) >= 10 and not [t for t in web_errors if t not in errors.STATUS]
+    assert len({t.code for t in errors.STATUS}) == len(errors.STATUS)          # one code per type
+    assert [errors.status_of(e) for e in (UnknownDocument("x"), UnknownSource("x"), DuplicateDocument("x"),
+                                          UnreadableDocument("x"), CatalyseError("x"))] == [404, 404, 409, 422, 422]
+
+    class Narrower(UnknownDocument):
+        pass
+    assert errors.status_of(Narrower("x")) == 404

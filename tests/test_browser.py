@@ -1,5 +1,9 @@
 """The page, the widget and the editors' page in real headless Chromium (Debian's /usr/bin/chromium,
-driven by Playwright). Each test saves a screenshot under tests/artefacts/."""
+driven by Playwright). Each test saves a screenshot under tests/artefacts/.
+
+Without Chromium these tests fail (CI installs it), unless CATALYSE_SKIP_BROWSER_TESTS=1 says to
+skip them on purpose."""
+import os
 import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -15,12 +19,18 @@ ARTEFACTS = Path(__file__).parent / "artefacts"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 
-pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")
+SKIP = os.environ.get("CATALYSE_SKIP_BROWSER_TESTS") == "1"
+
+pytestmark = pytest.mark.skipif(SKIP, reason="CATALYSE_SKIP_BROWSER_TESTS=1")
 
 
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is missing ({CHROMIUM}): `apt-get install chromium`, "
+                    "or set CATALYSE_SKIP_BROWSER_TESTS=1 to skip the browser tests on purpose")
 
     ARTEFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
@@ -113,6 +123,41 @@ def test_editor_uploads_a_pdf_found_by_search_without_restart(page, server, tmp_
     page.wait_for_selector(".result")
     assert "Fiche vergers partagés" in page.locator(".result").first.inner_text()
     page.screenshot(path=str(ARTEFACTS / "editor-upload-found.png"), full_page=True)
+
+
+def test_editor_page_shows_an_uploads_progress_and_its_slide_in_results(page, server):
+    """A scanned PDF's OCR takes a few seconds: long enough to see the job's bar; then a deck's
+    passage is cited by its slide."""
+    import httpx
+
+    from conftest import AUTH, wait_for_job
+
+    publications = Path(__file__).parent / "data" / "publications"
+    page.goto(server["url"] + "/editor")
+    page.fill("#token", EDITOR_TOKEN)
+    page.click("#token-form button")
+    page.wait_for_selector("#editor-area:not([hidden])")
+    try:
+        page.set_input_files("#file", str(publications / "actes-page-scannee.pdf"))
+        page.click("#upload-form button")
+        bar = page.wait_for_selector("#jobs li progress", timeout=60_000)
+        assert "documents" in bar.evaluate("b => b.parentElement.textContent")
+        page.screenshot(path=str(ARTEFACTS / "editor-progress.png"), full_page=True)
+        page.wait_for_selector("#documents li:has-text('actes-page-scannee')", timeout=120_000)
+        page.set_input_files("#file", str(publications / "presentation-metiers.pptx"))
+        page.click("#upload-form button")
+        page.wait_for_selector("#documents li:has-text('presentation-metiers')", timeout=120_000)
+        page.goto(server["url"] + "/?q=Notre+premier+public,+ce+sont+les+jeunes&doc=presentation-metiers")
+        link = page.locator(".result .meta a").first
+        expect(link).to_contain_text("diapositive 5")
+        assert link.get_attribute("href").endswith("presentation-metiers.pptx#slide=5")
+        page.screenshot(path=str(ARTEFACTS / "slide-result.png"), full_page=True)
+    finally:       # the index as the other tests expect it
+        with httpx.Client(base_url=server["url"], timeout=120) as client:
+            for doc_id in ("actes-page-scannee", "presentation-metiers"):
+                removal = client.delete(f"/api/documents/{doc_id}", headers=AUTH)
+                if removal.status_code == 202:
+                    wait_for_job(client, removal.json())
 
 
 def test_home_page_shows_the_sdg_picture(page, server):

@@ -122,9 +122,9 @@ def test_ocr_recovers_the_words_of_a_scanned_page():
 
     import pypdf
 
-    from ingest.readers import read_document
+    from ingest.bounded import read_bounded
 
-    doc = read_document(PUBLICATIONS / "actes-page-scannee.pdf")
+    doc = read_bounded(PUBLICATIONS / "actes-page-scannee.pdf")      # as the service reads it
     assert doc.pages == 2 and doc.ocr[0] is None and doc.ocr[1] > 0.8
     [warning] = doc.warnings        # the illegible page is reported, and its noise not indexed
     assert warning.startswith("page 1 : illisible par l'OCR (confiance") and not doc.text[:doc.page_starts[1]].strip()

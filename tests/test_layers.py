@@ -43,22 +43,37 @@ def test_the_check_sees_an_upward_import():
     assert sorted(imported(tree)) == [(2, "api"), (3, "search")]
 
 
+def defined(node: ast.stmt) -> list[str]:
+    """The public names a module-level statement defines: functions, classes and constants
+    (lower-case module variables, like each router's ``router``, name a module's own instance)."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        names = [node.name]
+    elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        names = [t.id for t in targets if isinstance(t, ast.Name) and not t.id.islower()]
+    else:
+        names = []
+    return [n for n in names if not n.startswith("_")]
+
+
 def test_no_public_name_is_defined_twice():
     """A module-level function, class or constant has one meaning across the layers (two ``fold``
     that behaved differently, three ``WORD`` patterns, led readers astray)."""
     where = defaultdict(list)
     for _, path, tree in modules():
         for node in tree.body:
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                names = [node.name]
-            elif isinstance(node, ast.Assign):
-                names = [t.id for t in node.targets if isinstance(t, ast.Name)]
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-                names = [node.target.id]
-            else:
-                names = []
-            for name in names:
-                if not name.startswith("_"):
-                    where[name].append(str(path.relative_to(REPO)))
+            for name in defined(node):
+                where[name].append(str(path.relative_to(REPO)))
     twice = {name: paths for name, paths in where.items() if len(paths) > 1}
     assert not twice, twice
+
+
+MAX_FUNCTION_LINES = 60     # a route, a dependency or a command reads in one screen
+
+
+def test_no_function_of_the_web_layer_is_longer_than_a_screen():
+    long = [f"{path.relative_to(REPO)}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1} lines)"
+            for rank, path, tree in modules() if LAYERS[rank] == "api"
+            for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+            and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES]
+    assert not long, long

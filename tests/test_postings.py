@@ -19,7 +19,7 @@ def texts(ingested):
 
 def fts5_reference(texts, headers, vids, query):
     db = sqlite3.connect(":memory:")
-    db.execute("CREATE VIRTUAL TABLE t USING fts5(terms, header, words, tokenize='unicode61 remove_diacritics 0')")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(terms, header, words, tokenize=\"unicode61 remove_diacritics 0 tokenchars '.'\")")
     db.executemany("INSERT INTO t(rowid, terms, header, words) VALUES (?,?,?,?)",
                    [(v, " ".join(analyse(x)), " ".join(analyse(h)), " ".join(words(f"{h} {x}")))
                     for v, x, h in zip(vids, texts, headers)])

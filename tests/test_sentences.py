@@ -93,3 +93,18 @@ def test_overview_sentences_continue_after_a_colon_and_keep_the_closest_unit():
     assert sentences(units, np.array([0.2, 0.9, 0.4])) == [
         ("Le kit propose trois outils : un guide, une grille et un annuaire des acteurs.", 0.9),
         ("Fin du kit ici.", 0.4)]
+
+
+def test_overview_keeps_an_enumeration_together_and_reads_no_timetable():
+    from search.overview import is_prose, sentences
+
+    units = ["Nous en tirons trois enseignements.", "D'abord, le département sait jouer collectif.",
+             "Le 2ème enseignement, c'est que les catalyseurs ont des compétences propres.",
+             "3e enseignement : la co-construction prend du temps.", "Merci à tous pour cette journée."]
+    out = sentences(units, np.array([0.1, 0.5, 0.2, 0.3, 0.0]))
+    assert [text for text, _ in out] == [units[0], " ".join(units[1:4]), units[4]]
+    assert out[1][1] == 0.5                         # a block is as close as its closest unit
+    assert not is_prose("** Pause déjeuner ** 14h00 – 14h30")
+    assert not is_prose("Appui aux Territoires à la Banque des Territoires 12h15 – 13h00")
+    assert not is_prose("Le programme de la journée")                     # a bare heading
+    assert is_prose("La catalyse se matérialise par 4 métiers complémentaires.")

@@ -113,23 +113,26 @@ def test_snapshot_records_and_reloads_the_approximate_index(settings, embedder, 
 
 def test_a_searcher_over_the_approximate_index_answers_like_the_exact_one(searcher, embedder, tmp_path):
     """The whole search path (fusion, filters, facets) with vector search past the ANN threshold."""
-    from index.indexer import Indexer
+    from index.indexer import Indexer, publications
     from ingest.pipeline import Ingestor
     from search.answer import answer
     from search.filters import Filters
-    from search.searcher import Searcher
+    from search.searcher import Searcher, SearchSettings
 
-    from conftest import PROCEEDINGS
+    from conftest import REPO
 
     indexer = Indexer(tmp_path / "data", Ingestor(embedder), ann_min=1)
-    indexer.add([(PROCEEDINGS, None)])       # as the session index was built, vectors from the cache
+    indexer.add([(p, None) for p in publications(REPO / "corpus")])   # as the session index, vectors from the cache
     approximate = Searcher(Index.current(indexer.data_dir), embedder)
     assert approximate.index.vectors.ann is not None and searcher.index.vectors.ann is None
     questions = [q["query"] for q in load_queries(DEV_QUERIES)]
+    # the ranking path alike: the relevance floor's pool is itself approximate past the threshold
+    exact = Searcher(searcher.index, embedder, SearchSettings(relevance=None))
+    approximate_ranking = Searcher(approximate.index, embedder, SearchSettings(relevance=None))
     same = []
     for q in questions:
-        exact_ids = [h.passage.id for h in searcher.search(q, 10).hits]
-        approx_ids = [h.passage.id for h in approximate.search(q, 10).hits]
+        exact_ids = [h.passage.id for h in exact.search(q, 10).hits]
+        approx_ids = [h.passage.id for h in approximate_ranking.search(q, 10).hits]
         same.append(len(set(exact_ids) & set(approx_ids)) / 10)
     assert np.mean(same) >= 0.95
     filters = Filters(entry_point=["temoignage"], page_min=10)

@@ -16,7 +16,7 @@
     if (q) params.set("q", q);
     var facets = document.getElementById("facets");
     if (facets) {
-      facets.querySelectorAll("input[type=checkbox]:checked").forEach(function (box) { params.append(box.name, box.value); });
+      facets.querySelectorAll("input[type=checkbox]:checked, input[data-filter]").forEach(function (box) { params.append(box.name, box.value); });
     } else {
       form.querySelectorAll("input[data-filter]").forEach(function (h) { params.append(h.name, h.value); });
     }

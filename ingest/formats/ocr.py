@@ -8,12 +8,14 @@ from pathlib import Path
 from ..errors import UnreadableDocument
 
 LANGUAGE = "fra"
-# bench/ocr_quality.py, pages 5, 29, 40 of the proceedings scanned at 150 dpi: 300 dpi recovers 99.7 % of
-# their words (200 dpi: 99.6 %) in 2.6 s a page with one thread (two: 3.1 s, so the reader sets one).
+# bench/ocr_quality.py, pages of the proceedings scanned at 150 dpi: 300 dpi recovers 99.7–99.8 % of their
+# words (200 dpi: 99.6 %) in 2.6–4.3 s a page depending on the machine's load. Tesseract runs with one
+# thread (bounded.TESSERACT_THREADS: two were no faster on legible pages and ten times slower on an
+# illegible one).
 DPI = 300
 PAGE_TIMEOUT_S = 60  # Tesseract's own bound on one page; the bounded reader adds one per page too
 # Below this mean word confidence a page is illegible: its "text" is noise, reported and not indexed.
-# Same bench: legible pages 0.94; the same page blurred (scanned at 20, 30, 40 dpi) 0.29, 0.26, 0.44.
+# Same bench: legible pages 0.94; the same pages scanned at 20, 30, 40 dpi 0.29, 0.26, 0.44 (at most 0.47).
 MIN_CONFIDENCE = 0.6
 # A page whose darkest pixel is lighter than this holds no ink: blank (the proceedings have four such
 # pages), nothing to read and nothing to report.

@@ -12,8 +12,8 @@ from .builder import Draft, TextBuilder
 
 # « MARIE DUPONT : », « INTERVENANT 2 : », « JEAN-PIERRE L'HÔTE : » (capitals: a sentence such as
 # « Exemple : … » must not become a speaker)
-SPEAKER = re.compile(r"^(?P<name>[A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜ][A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜ0-9 .’'\-]{1,50}?)\s*:\s+(?P<text>\S.*)$",
-                     re.S)
+UPPER = "A-ZÀÂÄÇÉÈÊËÎÏÔÖÙÛÜ"
+SPEAKER = re.compile(rf"^(?P<name>[{UPPER}][{UPPER}0-9 .’'\-]{{1,50}}?)\s*:\s+(?P<text>\S.*)$", re.S)
 
 
 def read_subtitles(path: Path) -> Draft:
@@ -26,8 +26,8 @@ def read_subtitles(path: Path) -> Draft:
     except UnicodeDecodeError as exc:
         raise UnreadableDocument(f"{path.name} : sous-titres non UTF-8", "not_utf8") from exc
     try:
-        captions = webvtt.from_buffer(io.StringIO(raw.replace("\r\n", "\n")), format="vtt" if kind == "webvtt" else "srt"
-                                      ).captions
+        captions = webvtt.from_buffer(io.StringIO(raw.replace("\r\n", "\n")),
+                                      format="vtt" if kind == "webvtt" else "srt").captions
     except (MalformedFileError, MalformedCaptionError, ValueError, IndexError) as exc:
         raise UnreadableDocument(f"{path.name} : sous-titres {kind.upper()} illisibles ({exc or type(exc).__name__})",
                                  f"broken_{kind}") from exc
