@@ -25,8 +25,9 @@ import numpy as np
 
 from .document import Label, Tags
 from .sentences import sentence_spans, sentence_units
-from .tag_model import (FACETS, Lexicon, TagModel, features, kind_features, label_vectors, load_model,
-                        partnership_terms, similarities)
+from .tag_evidence import best_sentence, pair_features, term_counts
+from .tag_model import (FACETS, Lexicon, TagModel, pair_positions, entry_features, features, label_vectors,
+                        load_model, partnership_terms, similarities)
 from .taxonomy import HERE, fold, taxonomy
 
 THRESHOLDS_FILE = HERE / "thresholds.json"
@@ -149,7 +150,7 @@ class Tagger:
     def _features(self, vectors: np.ndarray, texts: list[str], section_kind: str) -> dict[str, np.ndarray]:
         sims = similarities(vectors, self.label_vectors)
         lex = np.vstack([self.lexicon_.features(self.lexicon_.hits(t)) for t in texts])
-        kinds = np.repeat(kind_features(section_kind)[None], len(texts), axis=0)
+        kinds = np.vstack([entry_features(section_kind, t) for t in texts])
         return {facet: features(vectors, sims, lex, kinds, facet) for facet in FACETS}
 
     def _learnt(self, text: str, vector: np.ndarray, section_kind: str, unit_vectors: np.ndarray | None) -> Tags:
@@ -158,37 +159,54 @@ class Tagger:
         x = self._features(np.atleast_2d(vector), [text], section_kind)
         spans = sentence_spans(text) or [(0, len(text))]
         sentences = [text[a:b] for a, b in spans]
+        if unit_vectors is None or len(unit_vectors) != len(sentences):
+            unit_vectors = self.embedder.passages(sentence_units(text) or [text])     # as the index embeds them
+        units = np.asarray(unit_vectors, np.float32)
         unit_x = None
 
+        def words(facet: str, position: int) -> list[str]:
+            return found_words(text, partnership_terms(hits) if (facet, position) == ("sdg", 16)
+                               else hits[facet][position])
+
         def evidence(facet: str, j: int) -> list[str]:
+            """The glossary words found for a label, else the sentence that scores it highest."""
             nonlocal unit_x
-            words = found_words(text, partnership_terms(hits) if (facet, j) == ("sdg", 16) else hits[facet][j])
-            if words:
-                return words
+            if found := words(facet, j):
+                return found
             if len(sentences) == 1:
                 return sentences
             if unit_x is None:
-                vecs = unit_vectors if unit_vectors is not None and len(unit_vectors) == len(sentences) \
-                    else self.embedder.passages(sentence_units(text))     # as the index embeds them
-                unit_x = self._features(np.asarray(vecs, np.float32), sentences, section_kind)
+                unit_x = self._features(units, sentences, section_kind)
             return [sentences[int(np.argmax(model.facets[facet].logits(unit_x[facet])[:, j]))]]
 
+        def label(facet: str, position: int, probability: float, evidence_: list[str]) -> Label:
+            term = self.taxonomy[facet][position]
+            return Label(id=term.id, label=term.label, score=round(float(probability), 3), evidence=evidence_)
+
         out = {}
-        terms_ids = [t.id for t in self.taxonomy["sdg"]]
         for facet in ("levers", "sdg", "trades"):
             lf = model.facets[facet]
             probs = lf.probabilities(x[facet], exclusive=False)[0]
-            order = [j for j in np.argsort(-probs) if probs[j] >= lf.threshold][: model.max_labels]
+            chosen = [j for j in np.argsort(-probs) if probs[j] >= lf.threshold][: model.max_labels]
+            pf = model.pairs.get(facet)
+            if pf is not None:      # the shared model judges its labels; the per-label one keeps the others
+                positions = pair_positions(facet)
+                patterns = [self.lexicon_.patterns[facet][p] for p in positions]
+                pair_probs = pf.probabilities(pair_features([units], term_counts(text, patterns)[None], pf.prototypes))[0]
+                chosen = [j for j in chosen if j not in positions]
+                order = [k for k in np.argsort(-pair_probs) if pair_probs[k] >= pf.threshold][: model.max_labels]
+                labels = [label(facet, positions[k], pair_probs[k],
+                                words(facet, positions[k]) or [sentences[best_sentence(units, pf.prototypes, k)]])
+                          for k in order]
+            else:
+                labels = []
             if facet == "sdg" and not partnership_terms(hits):
-                order = [j for j in order if terms_ids[j] != 17]
-            terms = self.taxonomy[facet]
-            out[facet] = [Label(id=terms[j].id, label=terms[j].label, score=round(float(probs[j]), 3),
-                                evidence=evidence(facet, j)) for j in order]
+                chosen = [j for j in chosen if self.taxonomy["sdg"][j].id != 17]
+            labels += [label(facet, j, probs[j], evidence(facet, j)) for j in chosen]
+            out[facet] = labels
         probs = model.facets["entry_points"].probabilities(x["entry_points"], exclusive=True)[0]
         best = int(np.argmax(probs))
-        term = self.taxonomy["entry_points"][best]
-        entry = Label(id=term.id, label=term.label, score=round(float(probs[best]), 3),
-                      evidence=evidence("entry_points", best))
+        entry = label("entry_points", best, probs[best], evidence("entry_points", best))
         return Tags(levers=out["levers"], sdg=out["sdg"], trades=out["trades"], entry_point=entry)
 
 
