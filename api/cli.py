@@ -180,6 +180,25 @@ def cmd_stats(ctx, args):
     print(json.dumps(ctx.index().stats(), ensure_ascii=False, indent=2))
 
 
+def cmd_train_tags(ctx, args):
+    from ingest.tag_model import MODEL_FILE, TrainingSet, load_rows
+    from ingest.tag_training import (cross_validated_predictions, figures, format_figures, train,
+                                     zero_shot_predictions)
+    from ingest.tagger import Tagger
+
+    rows = load_rows(Path(args.data)) if args.data else load_rows()
+    ts = TrainingSet.build(rows, ctx.embedder)
+    if args.cv:
+        if args.zero_shot:
+            print(format_figures(figures(ts, zero_shot_predictions(ts, Tagger(ctx.embedder, model=None))), "sans apprentissage"))
+        print(format_figures(figures(ts, cross_validated_predictions(ts)), "appris"))
+        return
+    model = train(ts, ctx.embedder.name)
+    out = Path(args.out) if args.out else MODEL_FILE
+    model.save(out)
+    print(f"modèle d'étiquetage {model.name} ({len(rows)} passages, vecteurs de {model.model}) : {out}")
+
+
 def _common(p: argparse.ArgumentParser, default=None) -> argparse.ArgumentParser:
     p.add_argument("--data-dir", default=default, help="dossier des index (défaut : $CATALYSE_DATA_DIR ou ./data)")
     p.add_argument("--corpus", default=default, help="dossier des publications (défaut : $CATALYSE_CORPUS_DIR ou corpus/)")
@@ -227,6 +246,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--host", default="127.0.0.1")
     s.add_argument("--port", type=int, default=8000)
     s.set_defaults(run=cmd_serve)
+    s = sub.add_parser("train-tags", help="entraîner l'étiqueteur sur les passages étiquetés (--cv : le mesurer)")
+    s.add_argument("--cv", action="store_true", help="validation croisée groupée (5 plis) au lieu d'entraîner")
+    s.add_argument("--zero-shot", action="store_true", help="avec --cv : mesurer aussi l'étiqueteur sans apprentissage")
+    s.add_argument("--data", help="passages étiquetés (JSONL ; défaut : tests/data/tagging/labelled.jsonl)")
+    s.add_argument("--out", help="fichier du modèle (défaut : ingest/taxonomy/tagger-model.npz)")
+    s.set_defaults(run=cmd_train_tags)
     s = sub.add_parser("stats", help="ce que contient l'index")
     s.set_defaults(run=cmd_stats)
     return p

@@ -85,7 +85,7 @@ class Indexer:
             vectors.maintain(self.ann_min)
             store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             store.close()
-            config = {"format": FORMAT, "model": self.model, "dim": vectors.dim,
+            config = {"format": FORMAT, "model": self.model, "dim": vectors.dim, "tagger": self.ingestor.tagger.name,
                       "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "store": STORE,
                       "vectors": vectors.save(build, VECTORS, ANN), "sentences": sentences.save(build, SENTENCES),
                       "lexical": lexical.save(build, LEXICAL)}

@@ -114,8 +114,10 @@ class Ingestor:
         n = len(cut.passages)
         vectors = embedded[:n]
         editor_tags = (cut.document.metadata or {}).get("tags")
-        for passage, vector in zip(cut.passages, vectors):
-            passage.tags = apply_editor_tags(self.tagger.tag(passage.text, vector, passage.section_kind), editor_tags)
+        units = embedded[n:]
+        for i, (passage, vector) in enumerate(zip(cut.passages, vectors)):
+            tags = self.tagger.tag(passage.text, vector, passage.section_kind, units[cut.owners == i])
+            passage.tags = apply_editor_tags(tags, editor_tags)
         return IngestedDocument(cut.document, cut.passages, vectors, cut.headers, embedded[n:], cut.owners)
 
     def run(self, path: Path, metadata: dict | None = None) -> IngestedDocument:

@@ -1,6 +1,11 @@
 """Tag passages with levers, ODD, trades and one entry point, each with a score and evidence.
 
-A reader can follow every score: it adds up
+When a learnt model fits the embedding model (``ingest/taxonomy/tagger-model.npz``, made by
+``catalyse train-tags``; see tag_model.py), it tags: each label's score is its probability, and its
+evidence is text of the passage — the glossary words found for it, else the sentence whose features
+score highest for it. Otherwise the zero-shot tagger below does.
+
+Zero-shot: a reader can follow every score: it adds up
 - structure: the kind of section the passage sits in ("Témoignage de …" is a testimony,
   "« Outillage »" a tool) — entry points only;
 - a lexicon: accent-blind prefixes from glossary.yaml found in the text (the evidence lists them);
@@ -19,6 +24,10 @@ from pathlib import Path
 import numpy as np
 
 from .document import Label, Tags
+from .sentences import sentence_spans, sentence_units
+from .tag_evidence import best_sentence, pair_features, term_counts
+from .tag_model import (FACETS, Lexicon, TagModel, pair_positions, entry_features, features, label_vectors,
+                        load_model, partnership_terms, similarities)
 from .taxonomy import HERE, fold, taxonomy
 
 THRESHOLDS_FILE = HERE / "thresholds.json"
@@ -38,14 +47,45 @@ def _pattern(term: str) -> re.Pattern:
     return re.compile(r"(?<![a-z0-9])" + re.escape(fold(term)))
 
 
+def fold_map(text: str) -> tuple[str, list[int]]:
+    """``fold(text)`` and, for each of its characters, the position in ``text`` it comes from."""
+    out, where = [], []
+    for i, ch in enumerate(text):
+        piece = fold(ch)
+        out.append(piece)
+        where += [i] * len(piece)
+    return "".join(out), where
+
+
+def found_words(text: str, terms: list[str]) -> list[str]:
+    """The words of ``text`` that the glossary ``terms`` (accent-blind prefixes) matched, as written."""
+    folded, where = fold_map(text)
+    words = []
+    for term in terms:
+        m = re.search(r"(?<![a-z0-9])" + re.escape(fold(term)) + r"\w*", folded)
+        if m:
+            word = text[where[m.start()]:where[m.end() - 1] + 1]
+            if word not in words:
+                words.append(word)
+    return words
+
+
 class Tagger:
-    def __init__(self, embedder, thresholds: dict[str, float] | None = None, max_labels: int = 3):
+    def __init__(self, embedder, thresholds: dict[str, float] | None = None, max_labels: int = 3,
+                 model: TagModel | None | str = "shipped"):
         self.embedder = embedder
+        self.model = load_model(embedder.name) if model == "shipped" else model
+        self.lexicon_ = Lexicon()
         self.thresholds = thresholds or load_thresholds()
         self.max_labels = max_labels
         self.taxonomy = taxonomy()
         self.lexicon = {facet: [[(t, fold(t), _pattern(t)) for t in term.terms] for term in terms]
                         for facet, terms in self.taxonomy.items()}
+
+    @property
+    def name(self) -> str:
+        """Which tagger made the tags (the index's config.json records it)."""
+        return self.model.name if self.model else "zero-shot"
 
     @cached_property
     def label_vectors(self) -> dict[str, np.ndarray]:
@@ -94,11 +134,80 @@ class Tagger:
         return Label(id=terms[best].id, label=terms[best].label, score=round(float(score[best]), 3),
                      evidence=evidence)
 
-    def tag(self, text: str, vector: np.ndarray, section_kind: str = "text") -> Tags:
+    def tag(self, text: str, vector: np.ndarray, section_kind: str = "text",
+            unit_vectors: np.ndarray | None = None) -> Tags:
+        """``unit_vectors``: the vectors of the passage's sentence units, when already embedded."""
+        if self.model is not None:
+            return self._learnt(text, vector, section_kind, unit_vectors)
         folded = fold(text)
         return Tags(levers=self._multi(text, vector, "levers", folded), sdg=self._multi(text, vector, "sdg", folded),
                     trades=self._multi(text, vector, "trades", folded),
                     entry_point=self._entry_point(text, vector, section_kind, folded))
+
+
+    # ---- learnt model ----------------------------------------------------------------------
+
+    def _features(self, vectors: np.ndarray, texts: list[str], section_kind: str) -> dict[str, np.ndarray]:
+        sims = similarities(vectors, self.label_vectors)
+        lex = np.vstack([self.lexicon_.features(self.lexicon_.hits(t)) for t in texts])
+        kinds = np.vstack([entry_features(section_kind, t) for t in texts])
+        return {facet: features(vectors, sims, lex, kinds, facet) for facet in FACETS}
+
+    def _learnt(self, text: str, vector: np.ndarray, section_kind: str, unit_vectors: np.ndarray | None) -> Tags:
+        model = self.model
+        hits = self.lexicon_.hits(text)
+        x = self._features(np.atleast_2d(vector), [text], section_kind)
+        spans = sentence_spans(text) or [(0, len(text))]
+        sentences = [text[a:b] for a, b in spans]
+        if unit_vectors is None or len(unit_vectors) != len(sentences):
+            unit_vectors = self.embedder.passages(sentence_units(text) or [text])     # as the index embeds them
+        units = np.asarray(unit_vectors, np.float32)
+        unit_x = None
+
+        def words(facet: str, position: int) -> list[str]:
+            return found_words(text, partnership_terms(hits) if (facet, position) == ("sdg", 16)
+                               else hits[facet][position])
+
+        def evidence(facet: str, j: int) -> list[str]:
+            """The glossary words found for a label, else the sentence that scores it highest."""
+            nonlocal unit_x
+            if found := words(facet, j):
+                return found
+            if len(sentences) == 1:
+                return sentences
+            if unit_x is None:
+                unit_x = self._features(units, sentences, section_kind)
+            return [sentences[int(np.argmax(model.facets[facet].logits(unit_x[facet])[:, j]))]]
+
+        def label(facet: str, position: int, probability: float, evidence_: list[str]) -> Label:
+            term = self.taxonomy[facet][position]
+            return Label(id=term.id, label=term.label, score=round(float(probability), 3), evidence=evidence_)
+
+        out = {}
+        for facet in ("levers", "sdg", "trades"):
+            lf = model.facets[facet]
+            probs = lf.probabilities(x[facet], exclusive=False)[0]
+            chosen = [j for j in np.argsort(-probs) if probs[j] >= lf.threshold][: model.max_labels]
+            pf = model.pairs.get(facet)
+            if pf is not None:      # the shared model judges its labels; the per-label one keeps the others
+                positions = pair_positions(facet)
+                patterns = [self.lexicon_.patterns[facet][p] for p in positions]
+                pair_probs = pf.probabilities(pair_features([units], term_counts(text, patterns)[None], pf.prototypes))[0]
+                chosen = [j for j in chosen if j not in positions]
+                order = [k for k in np.argsort(-pair_probs) if pair_probs[k] >= pf.threshold][: model.max_labels]
+                labels = [label(facet, positions[k], pair_probs[k],
+                                words(facet, positions[k]) or [sentences[best_sentence(units, pf.prototypes, k)]])
+                          for k in order]
+            else:
+                labels = []
+            if facet == "sdg" and not partnership_terms(hits):
+                chosen = [j for j in chosen if self.taxonomy["sdg"][j].id != 17]
+            labels += [label(facet, j, probs[j], evidence(facet, j)) for j in chosen]
+            out[facet] = labels
+        probs = model.facets["entry_points"].probabilities(x["entry_points"], exclusive=True)[0]
+        best = int(np.argmax(probs))
+        entry = label("entry_points", best, probs[best], evidence("entry_points", best))
+        return Tags(levers=out["levers"], sdg=out["sdg"], trades=out["trades"], entry_point=entry)
 
 
 def apply_editor_tags(tags: Tags, editor: dict | None) -> Tags:
