@@ -92,8 +92,9 @@ class Embedder:
 
     def _encode_reporting(self, texts: list[str], progress: bool, on_batch, done: int) -> np.ndarray:
         """Passage vectors in slices of ``REPORT_EVERY`` texts, longest first (so padding stays
-        small), calling ``on_batch(texts done)`` after each slice."""
-        engine = self.passage_engine
+        small), calling ``on_batch(texts done)`` after each slice. A lone text (``POST /api/tag``)
+        goes through the questions' engine, faster alone, and the serving process loads no torch for it."""
+        engine = self.engine if len(texts) == 1 else self.passage_engine
         if on_batch is None and not progress:
             return engine.passages(texts)
         order = np.argsort([-len(t) for t in texts], kind="stable")
