@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from index import seed
 from index.indexer import publications
 from index.snapshots import Snapshots
 from ingest.errors import CatalyseError
@@ -91,6 +92,9 @@ class Service:
         try:
             self.status = "chargement du modèle"
             self.context.embedder.queries(["échauffement"])  # load and warm the model
+            if self.snapshots.current() is None and seed.install(
+                    self.settings.data_dir, self.settings.corpus_dir, self.context.embedder.identity):
+                log.warning("index of the bundled corpus installed from %s", seed.SEED)
             if self.snapshots.current() is None:
                 files = publications(self.settings.corpus_dir)
                 self.status = f"première indexation du corpus ({len(files)} publications)"

@@ -55,6 +55,13 @@ def rss_mb(pid: int) -> tuple[float, float]:
     return int(status["VmRSS"].split()[0]) / 1024, int(status["VmHWM"].split()[0]) / 1024
 
 
+def loaded_libraries(pid: int) -> list[str]:
+    """Which of the heavy libraries a process has loaded (their shared objects mapped)."""
+    maps = Path(f"/proc/{pid}/maps").read_text()
+    marks = {"torch": "/torch/lib/libtorch", "spacy": "/spacy/", "tokenizers": "/tokenizers/"}
+    return [name for name, mark in marks.items() if mark in maps]
+
+
 def questions(n: int, seed: int = 0) -> list[str]:
     """``n`` distinct questions: the 24 development questions, then PIAF questions (seeded sample)."""
     dev = [json.loads(line)["query"] for line in (SHARED / "eval" / "dev-queries.jsonl").read_text().splitlines() if line.strip()]

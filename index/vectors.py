@@ -7,6 +7,7 @@ sub-linear time. HNSW cannot delete: removed ids become tombstones it skips, and
 rebuilt once they pass a share of it."""
 from __future__ import annotations
 
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import faiss
@@ -18,6 +19,23 @@ EF_SEARCH = 256
 OVERFETCH = 2                # approximate candidates fetched per result, then re-scored exactly
 EXACT_BELOW = 0.10           # a filter keeping under this share of passages is searched exactly
 REBUILD_AT = 0.20            # rebuild the graph once tombstones are this share of it
+# One question is searched on its caller's thread alone: with FAISS's two OpenMP threads a flat search
+# of the bundled corpus (349 vectors, k 200) took 16 ms on a busy hour — its threads waiting for a
+# core — and 0.03 ms on one. Concurrent questions get their parallelism from the web server's threads;
+# batches of questions (benchmarks, evaluation) keep the process's OpenMP threads.
+QUESTION_THREADS = 1
+
+
+@contextmanager
+def _openmp_threads(n: int):
+    """OpenMP's thread count is each calling thread's own (a request thread does not see what the
+    main thread set at start-up): set it around one call, then restore it."""
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(n)
+    try:
+        yield
+    finally:
+        faiss.omp_set_num_threads(before)
 
 
 def _keep(selector: faiss.IDSelector, *objects) -> faiss.IDSelector:
@@ -86,6 +104,13 @@ class VectorIndex:
     def vector(self, vid: int) -> np.ndarray:
         return self.index.reconstruct(int(vid))
 
+    def similarities(self, vids, query: np.ndarray) -> np.ndarray:
+        """Inner products of ``query`` with the vectors of ``vids``, in one gather."""
+        vids = np.asarray(vids, np.int64)
+        if not len(vids):
+            return np.zeros(0, np.float32)
+        return self.index.reconstruct_batch(vids) @ np.asarray(query, np.float32)
+
     def search(self, queries: np.ndarray, k: int, allowed: list[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (scores, vids) per query, best first; ``allowed`` restricts the search to those ids.
         Scores are always exact inner products."""
@@ -93,9 +118,10 @@ class VectorIndex:
         k = max(1, min(k, len(self)))
         if len(self) == 0:
             return np.zeros((len(queries), 0), np.float32), np.zeros((len(queries), 0), np.int64)
-        if self.ann is None or (allowed is not None and len(allowed) < EXACT_BELOW * len(self)):
-            return self._exact(queries, k, allowed)
-        return self._approximate(queries, k, allowed)
+        with _openmp_threads(QUESTION_THREADS) if len(queries) == 1 else nullcontext():
+            if self.ann is None or (allowed is not None and len(allowed) < EXACT_BELOW * len(self)):
+                return self._exact(queries, k, allowed)
+            return self._approximate(queries, k, allowed)
 
     def _exact(self, queries: np.ndarray, k: int, allowed: list[int] | None):
         if allowed is None:

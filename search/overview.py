@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -17,6 +18,7 @@ from index.analysis import analyse
 from index.index import Index
 from ingest.sentences import sentence_units
 
+from .cache import LRU
 from .diversity import jaccard
 
 MAX_WORDS = 60     # a longer "sentence" is a list or a table: not for a quick read
@@ -45,48 +47,76 @@ def is_item(unit: str) -> bool:
     return bool(_ORDINAL.match(unit) or _BULLET.match(unit))
 
 
-def sentences(units: list[str], similarities: np.ndarray) -> list[tuple[str, float]]:
-    """Readable sentences of a passage from its units: a unit ending in ":" or ";" brings what
-    follows it (the list it announces, up to ``BLOCK_WORDS``); consecutive items of an enumeration
-    (« D'abord… », « Le 2e… », bullets) stay together. A block is as close to the question as its
-    closest unit."""
-    out: list[tuple[str, float]] = []
-    text, best = "", -np.inf
+def blocks(units: list[str]) -> list[tuple[str, list[int]]]:
+    """Readable sentences of a passage from its units, each with the units it joins: a unit ending
+    in ":" or ";" brings what follows it (the list it announces, up to ``BLOCK_WORDS``); consecutive
+    items of an enumeration (« D'abord… », « Le 2e… », bullets) stay together."""
+    out: list[tuple[str, list[int]]] = []
+    text, joined = "", []
 
     def close():
-        nonlocal text, best
+        nonlocal text, joined
         if text:
-            out.append((" ".join(text.split()), best))
-        text, best = "", -np.inf
+            out.append((" ".join(text.split()), joined))
+        text, joined = "", []
 
-    for unit, similarity in zip(units, similarities):
+    for i, unit in enumerate(units):
         words = len(text.split()) + len(unit.split())
         announced = text.rstrip().endswith((":", ";"))
         enumerating = bool(text) and is_item(unit) and words <= BLOCK_WORDS
         if text and not (announced and words <= BLOCK_WORDS) and not enumerating:
             close()
-        text, best = f"{text} {unit}".strip(), max(best, float(similarity))
+        text, joined = f"{text} {unit}".strip(), joined + [i]
         if not text.rstrip().endswith((":", ";")) and not is_item(unit):
             close()
     close()
     return out
 
 
-def candidates(index: Index, hits: list, vector: np.ndarray) -> list[tuple[float, str, object]]:
-    """(similarity to the question, sentence, hit) of every readable sentence of ``hits``."""
+def sentences(units: list[str], similarities: np.ndarray) -> list[tuple[str, float]]:
+    """``blocks`` with their similarity to the question: a block is as close as its closest unit."""
+    return [(text, float(max(similarities[i] for i in joined))) for text, joined in blocks(units)]
+
+
+@dataclass(frozen=True)
+class Readable:
+    """What the overview may quote of a passage, the same for every question (so computed once
+    per passage, not per question): its readable blocks (text, the sentence rows they join,
+    their analysed terms) and how many sentence units it has."""
+    blocks: tuple[tuple[str, tuple[int, ...], frozenset], ...]
+    units: int
+
+    @classmethod
+    def of(cls, passage) -> "Readable":
+        units = sentence_units(passage.text)
+        if passage.section_kind == "programme":          # an agenda lists topics, it answers nothing
+            return cls((), len(units))
+        kept = [i for i, u in enumerate(units) if is_prose(u)]
+        out = []
+        for text, joined in blocks([units[i] for i in kept]):
+            if len(text.split()) <= (BLOCK_WORDS if is_item(text) or ":" in text else MAX_WORDS):
+                out.append((text, tuple(kept[j] for j in joined), frozenset(analyse(text))))
+        return cls(tuple(out), len(units))
+
+
+_readable = LRU(20_000)       # (passage id, section kind, text) → Readable
+
+
+def candidates(index: Index, hits: list, vector: np.ndarray) -> list[tuple[float, frozenset, str, object]]:
+    """(similarity to the question, terms, sentence, hit) of every readable sentence of ``hits``."""
     out = []
     for hit in hits:
-        if hit.passage.section_kind == "programme":          # an agenda lists topics, it answers nothing
+        p = hit.passage
+        readable = _readable.get_or((p.id, p.section_kind, p.text), lambda: Readable.of(p))
+        if not readable.blocks:
             continue
-        units = sentence_units(hit.passage.text)
         rows = index.sentences.of(hit.vid)
-        if len(rows) != len(units):          # one sentence: the passage vector stands for it
-            rows = np.repeat(index.vectors.vector(hit.vid)[None, :], len(units), axis=0)
-        keep = [is_prose(u) for u in units]
-        units = [u for u, k in zip(units, keep) if k]
-        sims = (rows @ vector)[np.array(keep, bool)] if len(units) else np.zeros(0)
-        out += [(sim, text, hit) for text, sim in sentences(units, sims)
-                if len(text.split()) <= (BLOCK_WORDS if is_item(text) or ":" in text else MAX_WORDS)]
+        if len(rows) != readable.units:          # one sentence: the passage vector stands for it
+            rows = index.vectors.vector(hit.vid)[None, :]
+            sims = np.repeat(rows @ vector, readable.units)
+        else:
+            sims = rows @ vector
+        out += [(float(sims[list(joined)].max()), terms, text, hit) for text, joined, terms in readable.blocks]
     return out
 
 
@@ -109,7 +139,7 @@ def overview(index: Index, vector: np.ndarray, query_terms: set[str], hits: list
     if not hits:
         return None
     rank = {id(h): i for i, h in enumerate(hits)}
-    pool = [(sim, set(analyse(text)), text, hit) for sim, text, hit in candidates(index, hits[:from_top], vector)]
+    pool = candidates(index, hits[:from_top], vector)
     if pool:
         lo, hi = min(c[0] for c in pool), max(c[0] for c in pool)
         pool = [(relevance((sim - lo) / ((hi - lo) or 1.0), terms, query_terms, rank[id(hit)]), terms, text, hit)

@@ -100,7 +100,7 @@ class Relevance:
         _, vids = self.index.vectors.search(vector[None, :], self.settings.pool)
         rows = np.union1d(columns.rows_of([int(v) for v in vids[0] if v >= 0]), matched).astype(np.int64)
         pool = columns.vids[rows]
-        dense = np.array([self.index.vectors.vector(int(v)) @ vector for v in pool], np.float32)
+        dense = self.index.vectors.similarities(pool, vector)
         best = self.index.sentences.best(pool, vector)
         unit = np.where(np.isnan(best), dense, np.fmax(dense, best))
         share = self.index.lexical.coverage(stems)[rows] if len(rows) else np.zeros(0, np.float32)

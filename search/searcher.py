@@ -146,15 +146,14 @@ class Searcher:
             if extra and s.lexical:
                 bm25 = self.lexical.scores(spelling.lexical_query)[columns.rows_of(extra)]
                 lexical += [(v, float(x)) for v, x in zip(extra, bm25) if x > 0]
-            dense.update({v: float(self.index.vectors.vector(v) @ vector) for v in extra})
+            dense.update(zip(extra, self.index.vectors.similarities(extra, vector).tolist()))
         if s.fusion == "rrf":
             dense = self.sharpen(dense, vector)
             fused = rrf([sorted(dense, key=dense.get, reverse=True), [v for v, _ in lexical]],
                         [s.dense_weight, s.lexical_weight * spelling.coverage], s.rrf_k)
         else:
-            for v, _ in lexical:  # a lexical-only candidate gets its true similarity
-                if v not in dense:
-                    dense[v] = float(self.index.vectors.vector(v) @ vector)
+            alone = [v for v, _ in lexical if v not in dense]   # lexical-only: their true similarity
+            dense.update(zip(alone, self.index.vectors.similarities(alone, vector).tolist()))
             fused = convex(self.sharpen(dense, vector), dict(lexical), s.alpha * spelling.coverage)
         ranked = sorted(fused.items(), key=lambda kv: -kv[1])
         if selected is not None:
