@@ -15,6 +15,7 @@ from typing import Callable
 
 from index.indexer import publications
 from index.snapshots import Snapshots
+from ingest.corrections import Edit
 from ingest.errors import CatalyseError
 from ingest.progress import Progress
 from ingest.settings import Settings
@@ -176,6 +177,13 @@ class Service:
             change = self.context.indexer.remove(doc_id)
             job.message = f"retiré ({change.passages} passages)"
         return self.submit("retrait", run, doc_id=doc_id)
+
+    def correct(self, edit: Edit) -> Job:
+        """An editor's correction of tags: recorded, then switched into the live index."""
+        def run(job: Job) -> None:
+            changed = self.context.indexer.correct(edit)
+            job.message = f"correction enregistrée ({changed} passages modifiés)"
+        return self.submit("correction", run, doc_id=edit.doc_id)
 
     def reindex(self) -> Job:
         def run(job: Job) -> None:
