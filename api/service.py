@@ -47,7 +47,7 @@ class ServiceConfig:
 @dataclass
 class Job:
     id: str
-    action: str                       # ajout, retrait, réindexation
+    action: str                       # ajout, retrait, réindexation, correction
     status: str = "en attente"        # en attente, en cours, terminé, échec
     message: str = ""
     doc_id: str | None = None
