@@ -102,6 +102,8 @@ class Service:
                     if change.status == "refused":
                         log.warning("corpus file refused: %s (%s)", change.message, change.reason)
             try:
+                if self.context.indexer.apply_corrections():
+                    log.warning("editors' corrections applied to %s", self.settings.data_dir)
                 self.reload()
             except CatalyseError as exc:
                 if exc.code != "old_index":

@@ -251,16 +251,37 @@ class Indexer:
                 raise UnknownPassage(f"passage inconnu dans {edit.doc_id} : {edit.passage_id}")
             corrections = Corrections.load(self.data_dir)
             corrections.record(edit, doc.title, list(passages.values()))
-            corrections.save()    # first: after a crash before the switch, the next write of this publication applies it
-            before = {vid: p.tags for vid, p in passages.items()}
-            corrections.apply(list(passages.values()))
-            changed = {vid: p for vid, p in passages.items() if p.tags != before[vid]}
+            corrections.save()    # first: after a crash before the switch, the next start applies it
+            return self._retag(corrections, passages)
 
-            def change(store: Store, vectors: VectorIndex, sentences: SentenceVectors, lexical: Postings) -> None:
-                store.retag(changed)
+    def apply_corrections(self) -> int:
+        """Bring the current snapshot in line with the corrections file when it holds others (a crash
+        between a correction's record and its snapshot, a file restored by hand)."""
+        with self.snapshots.lock():
+            current = self.snapshots.current()
+            if current is None:
+                return 0
+            index = Index.load(current)
+            corrections = Corrections.load(self.data_dir)
+            if not corrections.records or index.config.get("corrections") == corrections.digest():
+                index.close()
+                return 0
+            passages = {vid: p for doc_id in {r.doc_id for r in corrections.records}
+                        for vid, p in index.store.passages(index.store.vids_of_document(doc_id)).items()}
+            index.close()
+            return self._retag(corrections, passages)
 
-            self._build(change)
-            return len(changed)
+    def _retag(self, corrections: Corrections, passages: dict) -> int:
+        """A new snapshot where ``passages`` (vid → passage, as stored) carry ``corrections``."""
+        before = {vid: p.tags for vid, p in passages.items()}
+        corrections.apply(list(passages.values()))
+        changed = {vid: p for vid, p in passages.items() if p.tags != before[vid]}
+
+        def change(store: Store, vectors: VectorIndex, sentences: SentenceVectors, lexical: Postings) -> None:
+            store.retag(changed)
+
+        self._build(change)
+        return len(changed)
 
     def reindex(self, progress: Progress | None = None, report: Report = _quiet) -> list[Change]:
         """Rebuild from the stored originals with the configured model, into a fresh snapshot."""

@@ -204,6 +204,24 @@ def test_a_wrong_or_missing_token_changes_nothing(served, headers):
     assert passages(api)[0] == target
 
 
+def test_without_a_configured_token_correcting_is_off(served):
+    api, config = served["client"], served["service"].config
+    before = api.get("/health").json()["index"]["snapshot"]
+    token, config.editor_token = config.editor_token, None
+    try:
+        r = api.post("/api/corrections", json={"doc_id": DOC, "confirm": True}, headers=AUTH)
+        assert r.status_code == 403 and error_code(r) == "editing_disabled"
+    finally:
+        config.editor_token = token
+    assert api.get("/health").json()["index"]["snapshot"] == before
+
+
+def test_openapi_documents_the_corrections(served):
+    paths = served["client"].get("/openapi.json").json()["paths"]
+    assert {"/api/corrections", "/api/documents/{doc_id}/passages"} <= set(paths)
+    assert "post" in paths["/api/corrections"] and "get" in paths["/api/corrections"]
+
+
 @pytest.mark.parametrize("body, status, code", [
     ({"add": {"levers": ["inconnu"]}}, 422, "unknown_label"),
     ({"add": {"sdg": [18]}}, 422, "unknown_label"),
@@ -271,6 +289,21 @@ def test_a_whole_publication_is_corrected_at_once(served):
     assert counts[odd] == payload["total"] > 0
     correct(api, remove={"sdg": [odd]})
     assert all(odd not in ids(p["sdg"]) for p in passages(api))
+
+
+def test_a_correction_recorded_but_not_switched_in_is_applied_at_start(served):
+    """What the service does at start (Indexer.apply_corrections) when a crash fell between a
+    correction's record and its snapshot: the file is the truth."""
+    api = served["client"]
+    odd = next(n for n in range(1, 17) if all(n not in ids(p["sdg"]) for p in passages(api)))
+    corrections = Corrections.load(served["data"])
+    corrections.record(Edit.parse(DOC, add={"sdg": [odd]}), "Guide", [])
+    corrections.save()
+    indexer = served["service"].context.indexer
+    assert indexer.apply_corrections() == len(passages(api))
+    assert all(odd in ids(p["sdg"]) for p in passages(api))
+    assert indexer.apply_corrections() == 0          # in line now: nothing to do
+    correct(api, remove={"sdg": [odd]})
 
 
 def confirm_one(api) -> None:

@@ -23,7 +23,7 @@ LabelId = str | int
 
 class CorrectionIn(BaseModel):
     doc_id: str = Field(..., min_length=1, max_length=300)
-    passage_id: str | None = Field(None, max_length=300, description="absent : toute la publication")
+    passage_id: str | None = Field(None, min_length=1, max_length=300, description="absent : toute la publication")
     confirm: bool = Field(False, description="les étiquettes du passage (après correction) sont justes")
     add: dict[str, list[LabelId]] = Field(default_factory=dict, description="facette (levers, sdg, trades) → identifiants")
     remove: dict[str, list[LabelId]] = Field(default_factory=dict)
