@@ -243,11 +243,18 @@ class Corrections:
         return found
 
     def apply(self, passages: list[Passage]) -> list[Passage]:
-        """Correct the tags of a publication's passages, in place (and return them)."""
+        """Correct the tags of passages, in place (and return them)."""
         if not self.records:
             return passages
+        # looked up by key, not scanned: a reindex applies every record to every passage of its publication
+        documents = {r.doc_id: r for r in self.records if r.passage_id is None}
+        by_id = {r.passage_id: r for r in self.records if r.passage_id is not None}
+        by_text = {(r.doc_id, r.text_hash): r for r in self.records if r.passage_id is not None}
         for passage in passages:
-            for record in (self.of_document(passage.doc_id), self.of_passage(passage)):
+            own = by_id.get(passage.id)
+            own = own if own is not None and own.doc_id == passage.doc_id else \
+                by_text.get((passage.doc_id, text_hash(passage.text)))
+            for record in (documents.get(passage.doc_id), own):
                 if record is not None:
                     passage.tags = record.apply(passage.tags)
         return passages
