@@ -355,7 +355,7 @@ def test_editor_page_reviews_and_corrects_a_publications_tags(served, browser_pa
     page.click(f"#documents button[data-review='{DOC}']")
     page.wait_for_selector("#review .review-passage")
     page.check("#review-to-check")
-    expect(page.locator("#review .review-passage").first).to_be_visible()
+    page.wait_for_selector("#review[data-to-check='1'] .review-passage")
     shown = page.locator("#review .review-passage").evaluate_all("els => els.map(e => e.dataset.passage)")
     expected = [p["id"] for p in passages(api, to_check=True)]
     assert shown == expected

@@ -145,6 +145,7 @@
         if (!$("review-publication-label").options.length) options($("review-publication-label"), true);
         $("review-title").textContent = "Étiquettes de « " + data.title + " »";
         var area = $("review"); area.replaceChildren();
+        area.dataset.toCheck = toCheck ? "1" : "0";      // which list is shown (the browser test waits on it)
         if (!data.passages.length) { var none = document.createElement("p"); none.textContent = "Aucun passage à vérifier."; area.appendChild(none); }
         data.passages.forEach(function (p) { area.appendChild(passageView(p)); });
       }).catch(function (e) { say(e.message); });
