@@ -184,7 +184,8 @@ class Service:
         """An editor's correction of tags: recorded, then switched into the live index."""
         def run(job: Job) -> None:
             changed = self.context.indexer.correct(edit)
-            job.message = f"correction enregistrée ({changed} passages modifiés)"
+            job.message = f"correction enregistrée ({changed} passage{'s' if changed > 1 else ''} " \
+                          f"modifié{'s' if changed > 1 else ''})"
         return self.submit("correction", run, doc_id=edit.doc_id)
 
     def reindex(self) -> Job:

@@ -100,7 +100,8 @@
   }
   function tagLine(facet, title, l, passageId) {
     var item = document.createElement("li");
-    item.appendChild(document.createTextNode(title + " : " + l.label + " (" + Math.round(l.score * 100) + " %) "));
+    var name = l.label.indexOf(title) === 0 ? l.label : title + " : " + l.label;     // « ODD 3 — … », not « ODD : ODD 3 »
+    item.appendChild(document.createTextNode(name + " (" + Math.round(l.score * 100) + " %) "));
     var why = document.createElement("span"); why.className = "evidence";
     var said = (l.evidence || []).join(" ; ");
     why.textContent = l.editorial ? "ajoutée par un éditeur" : "« " + (said.length > 160 ? said.slice(0, 160) + "…" : said) + " »";
