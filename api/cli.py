@@ -186,7 +186,13 @@ def cmd_train_tags(ctx, args):
                                      zero_shot_predictions)
     from ingest.tagger import Tagger
 
-    rows = load_rows(Path(args.data)) if args.data else load_rows()
+    from ingest.corrections import Corrections, supersede
+
+    # the editors' confirmed passages of the data directory join (or replace) the labelled ones
+    extra = [] if args.without_corrections else Corrections.load(ctx.settings.data_dir).training_rows()
+    rows = supersede(load_rows(Path(args.data), extra) if args.data else load_rows(extra=extra))
+    if extra:
+        print(f"{len(extra)} passages confirmés par les éditeurs ({ctx.settings.data_dir})")
     ts = TrainingSet.build(rows, ctx.embedder)
     if args.cv:
         if args.zero_shot:
@@ -251,6 +257,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--zero-shot", action="store_true", help="avec --cv : mesurer aussi l'étiqueteur sans apprentissage")
     s.add_argument("--data", help="passages étiquetés (JSONL ; défaut : tests/data/tagging/labelled.jsonl)")
     s.add_argument("--out", help="fichier du modèle (défaut : ingest/taxonomy/tagger-model.npz)")
+    s.add_argument("--without-corrections", action="store_true",
+                   help="sans les passages confirmés par les éditeurs (corrections.jsonl du dossier des index)")
     s.set_defaults(run=cmd_train_tags)
     s = sub.add_parser("stats", help="ce que contient l'index")
     s.set_defaults(run=cmd_stats)

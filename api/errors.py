@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from index.indexer import DuplicateDocument, UnknownDocument
+from ingest.corrections import UnknownPassage
 from ingest.errors import CatalyseError
 from search.related import UnknownSource
 
@@ -70,7 +71,7 @@ class UnknownJob(WebError):
 STATUS: dict[type[CatalyseError], int] = {
     NotReady: 503, EditingDisabled: 403, BadToken: 401, RateLimited: 429,
     TooLarge: 413, EmptyFile: 422, BadMetadata: 422, UnsupportedType: 415,
-    NotFound: 404, UnknownJob: 404, UnknownDocument: 404, UnknownSource: 404,
+    NotFound: 404, UnknownJob: 404, UnknownDocument: 404, UnknownSource: 404, UnknownPassage: 404,
     DuplicateDocument: 409,
 }
 OTHER_STATUS = 422          # any other CatalyseError: the input was understood but cannot be used

@@ -45,7 +45,7 @@ class RateLimiter:
 
 def budget_of(method: str, path: str) -> str | None:
     """Which budget a request spends: editors' writes and jobs, searches (the API and the page), or none."""
-    editing = method in ("POST", "DELETE") and path.startswith(("/api/documents", "/api/reindex"))
+    editing = method in ("POST", "DELETE") and path.startswith(("/api/documents", "/api/reindex", "/api/corrections"))
     if editing or path.startswith("/api/jobs"):
         return "editor"
     return "search" if path.startswith("/api/") or path == "/" else None

@@ -16,6 +16,7 @@ from typing import Callable
 from index import seed
 from index.indexer import publications
 from index.snapshots import Snapshots
+from ingest.corrections import Edit
 from ingest.errors import CatalyseError
 from ingest.progress import Progress
 from ingest.settings import Settings
@@ -47,7 +48,7 @@ class ServiceConfig:
 @dataclass
 class Job:
     id: str
-    action: str                       # ajout, retrait, réindexation
+    action: str                       # ajout, retrait, réindexation, correction
     status: str = "en attente"        # en attente, en cours, terminé, échec
     message: str = ""
     doc_id: str | None = None
@@ -105,6 +106,8 @@ class Service:
                     if change.status == "refused":
                         log.warning("corpus file refused: %s (%s)", change.message, change.reason)
             try:
+                if self.context.indexer.apply_corrections():
+                    log.warning("editors' corrections applied to %s", self.settings.data_dir)
                 self.reload()
             except CatalyseError as exc:
                 if exc.code != "old_index":
@@ -180,6 +183,14 @@ class Service:
             change = self.context.indexer.remove(doc_id)
             job.message = f"retiré ({change.passages} passages)"
         return self.submit("retrait", run, doc_id=doc_id)
+
+    def correct(self, edit: Edit) -> Job:
+        """An editor's correction of tags: recorded, then switched into the live index."""
+        def run(job: Job) -> None:
+            changed = self.context.indexer.correct(edit)
+            job.message = f"correction enregistrée ({changed} passage{'s' if changed > 1 else ''} " \
+                          f"modifié{'s' if changed > 1 else ''})"
+        return self.submit("correction", run, doc_id=edit.doc_id)
 
     def reindex(self) -> Job:
         def run(job: Job) -> None:

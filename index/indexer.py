@@ -10,6 +10,7 @@ from typing import Callable
 
 import numpy as np
 
+from ingest.corrections import Corrections, Edit, UnknownPassage
 from ingest.errors import CatalyseError
 from ingest.pipeline import IngestedDocument, Ingestor
 from ingest.progress import Progress
@@ -86,6 +87,7 @@ class Indexer:
             store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             store.close()
             config = {"format": FORMAT, "model": self.model, "dim": vectors.dim, "tagger": self.ingestor.tagger.name,
+                      "corrections": Corrections.load(self.data_dir).digest(),
                       "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "store": STORE,
                       "vectors": vectors.save(build, VECTORS, ANN), "sentences": sentences.save(build, SENTENCES),
                       "lexical": lexical.save(build, LEXICAL)}
@@ -97,6 +99,10 @@ class Indexer:
 
     def _write(self, items: list[IngestedDocument], fresh: bool = False) -> Index:
         """A new snapshot holding ``items``, each replacing any earlier version of its document."""
+        corrections = Corrections.load(self.data_dir)     # the editors' word wins over the tagger's
+        for item in items:
+            corrections.apply(item.passages)
+
         def change(store: Store, vectors: VectorIndex, sentences: SentenceVectors, lexical: Postings) -> None:
             removed = [vid for item in items for vid in store.remove(item.document.id)]
             vectors.remove(removed)
@@ -228,6 +234,54 @@ class Indexer:
             self._build(change)
             shutil.rmtree(self.originals / doc_id, ignore_errors=True)
             return Change(doc_id, "removed", len(removed))
+
+    def correct(self, edit: Edit) -> int:
+        """Record an editor's correction of tags (corrections.jsonl), then switch in a snapshot whose
+        passages of that publication carry it; the vectors and text are unchanged. Returns the number
+        of passages whose tags changed."""
+        with self.snapshots.lock():
+            current = self.snapshots.current()
+            index = Index.load(current) if current else None
+            doc = index.store.document(edit.doc_id) if index else None
+            if doc is None:
+                raise UnknownDocument(f"document inconnu : {edit.doc_id}")
+            passages = index.store.passages(index.store.vids_of_document(edit.doc_id))
+            index.close()
+            if edit.passage_id and all(p.id != edit.passage_id for p in passages.values()):
+                raise UnknownPassage(f"passage inconnu dans {edit.doc_id} : {edit.passage_id}")
+            corrections = Corrections.load(self.data_dir)
+            corrections.record(edit, doc.title, list(passages.values()))
+            corrections.save()    # first: after a crash before the switch, the next start applies it
+            return self._retag(corrections, passages)
+
+    def apply_corrections(self) -> int:
+        """Bring the current snapshot in line with the corrections file when it holds others (a crash
+        between a correction's record and its snapshot, a file restored by hand)."""
+        with self.snapshots.lock():
+            current = self.snapshots.current()
+            if current is None:
+                return 0
+            index = Index.load(current)
+            corrections = Corrections.load(self.data_dir)
+            if not corrections.records or index.config.get("corrections") == corrections.digest():
+                index.close()
+                return 0
+            passages = {vid: p for doc_id in {r.doc_id for r in corrections.records}
+                        for vid, p in index.store.passages(index.store.vids_of_document(doc_id)).items()}
+            index.close()
+            return self._retag(corrections, passages)
+
+    def _retag(self, corrections: Corrections, passages: dict) -> int:
+        """A new snapshot where ``passages`` (vid → passage, as stored) carry ``corrections``."""
+        before = {vid: p.tags for vid, p in passages.items()}
+        corrections.apply(list(passages.values()))
+        changed = {vid: p for vid, p in passages.items() if p.tags != before[vid]}
+
+        def change(store: Store, vectors: VectorIndex, sentences: SentenceVectors, lexical: Postings) -> None:
+            store.retag(changed)
+
+        self._build(change)
+        return len(changed)
 
     def reindex(self, progress: Progress | None = None, report: Report = _quiet) -> list[Change]:
         """Rebuild from the stored originals with the configured model, into a fresh snapshot."""

@@ -82,6 +82,18 @@ class Store:
                         for l in getattr(p.tags, facet)]
                 self.db.executemany("INSERT INTO labels VALUES (?,?,?,?)", rows)
 
+    def retag(self, passages: dict[int, Passage]) -> None:
+        """Replace the tags of stored passages (an editor's correction): their data, entry point and labels."""
+        with self.db:
+            for vid, p in passages.items():
+                self.db.execute("UPDATE passages SET data=?, entry_point=? WHERE vid=?",
+                                (json.dumps(p.to_dict(), ensure_ascii=False),
+                                 p.tags.entry_point.id if p.tags.entry_point else None, vid))
+                self.db.execute("DELETE FROM labels WHERE vid=?", (vid,))
+                self.db.executemany("INSERT INTO labels VALUES (?,?,?,?)",
+                                    [(vid, facet, str(l.id), l.score) for facet in ("levers", "sdg", "trades")
+                                     for l in getattr(p.tags, facet)])
+
     def remove(self, doc_id: str) -> list[int]:
         vids = [r[0] for r in self.db.execute("SELECT vid FROM passages WHERE doc_id=?", (doc_id,))]
         with self.db:

@@ -67,5 +67,6 @@ TERMS: dict[str, str] = {
     "instantané": "snapshot",
     "tâche d'édition": "job",
     "action d'une tâche": "action",
+    "correction": "correction",
     "type de question": "question_type",
 }
