@@ -264,8 +264,10 @@ class TrainingSet:
             label_ids = [str(i) for i in pair_label_ids(facet)]
             counts[facet] = np.stack([term_counts(r["text"], [lexicon.patterns[facet][j] for j in
                                                               pair_positions(facet)]) for r in rows])
+            # an editor's correction may have taken a label away from a row whose evidence still names it
             examples = [(i, label_ids.index(key), words) for i, r in enumerate(rows)
-                        for key, words in (r.get("evidence") or {}).items() if key in label_ids]
+                        for key, words in (r.get("evidence") or {}).items()
+                        if key in label_ids and key in {str(x) for x in r[ROW_FIELD[facet]]}]
             references = reference_texts(facet)
             texts_ = [w for _, _, w in examples] + [t for _, _, t in references]
             prototypes[facet] = Prototypes(
