@@ -22,7 +22,7 @@ from search.suggestions import EXAMPLE_QUESTIONS
 from ..deps import service_of
 from ..errors import NotFound
 from ..html import render
-from ..params import Question, ResultCount, SearchFilters
+from ..params import Question, Refining, ResultCount, SearchFilters
 from ..render import related_records, search_payload
 from ..service import Service
 
@@ -33,7 +33,8 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-def search_page(service: Annotated[Service, Depends(service_of)], filters: SearchFilters, q: Question = "",
+def search_page(service: Annotated[Service, Depends(service_of)], filters: SearchFilters, refine: Refining,
+                q: Question = "",
                 k: ResultCount = 10, fragment: str | None = None,
                 source: Annotated[str | None, Query(alias="related", max_length=300)] = None):
     """The search page (``fragment=results``: its results only), or a passage's related resources."""
@@ -43,7 +44,8 @@ def search_page(service: Annotated[Service, Depends(service_of)], filters: Searc
     if source:
         return render("_related.html" if fragment == "related" else "related.html", source_id=source,
                       results=related_records(searcher, related(searcher, source_id=source, k=5)))
-    payload = search_payload(searcher, q, k, filters) if q.strip() else None
+    payload = search_payload(searcher, q, k, filters, lambda found, stages: service.searched(
+        found, stages, not filters.empty(), refine)) if q.strip() else None
     selected = _selected(filters)
     return render("_results.html" if fragment == "results" else "search.html", q=q, payload=payload,
                   selected=selected, toggle=lambda param, value: _toggle(q, selected, param, value),

@@ -23,11 +23,14 @@
     return params;
   }
 
-  function load(params, push) {
+  // refine: the reader is typing or filtering the same question (not added to the question log)
+  function load(params, push, refine) {
     if (pending) pending.abort();
     pending = new AbortController();
     var fragment = new URLSearchParams(params); fragment.set("fragment", "results");
-    return fetch("/?" + fragment.toString(), { signal: pending.signal, headers: { "Accept": "text/html" } })
+    var headers = { "Accept": "text/html" };
+    if (refine) headers["X-Catalyse-Refine"] = "1";
+    return fetch("/?" + fragment.toString(), { signal: pending.signal, headers: headers })
       .then(function (r) { return r.text(); })
       .then(function (html) {
         results.innerHTML = html;
@@ -40,12 +43,12 @@
 
   input.addEventListener("input", function () {
     clearTimeout(timer);
-    timer = setTimeout(function () { load(currentParams(), "replace"); }, 300);
+    timer = setTimeout(function () { load(currentParams(), "replace", true); }, 300);
   });
   form.addEventListener("submit", function (e) { e.preventDefault(); clearTimeout(timer); load(currentParams(), "push"); });
 
   results.addEventListener("change", function (e) {
-    if (e.target.matches("#facets input[type=checkbox]")) load(currentParams(), "push");
+    if (e.target.matches("#facets input[type=checkbox]")) load(currentParams(), "push", true);
   });
   document.addEventListener("click", function (e) {
     var link = e.target.closest("a[data-nav]");
