@@ -145,18 +145,23 @@ def backup(data_dir: Path, dest: Path) -> tuple[Path, dict]:
     data_dir = Path(data_dir)
     staging = data_dir / f".backup-{uuid.uuid4().hex[:8]}"
     try:
-        for attempt in range(ATTEMPTS + 1):
+        for attempt in range(ATTEMPTS):
             shutil.rmtree(staging, ignore_errors=True)
             staging.mkdir(parents=True)
             try:
-                if attempt < ATTEMPTS:
-                    index = _stage(data_dir, staging)
-                else:       # an edit keeps switching snapshots: wait for it, and stage under the write lock
-                    with Snapshots(data_dir).lock():
-                        index = _stage(data_dir, staging)
+                index = _stage(data_dir, staging)
                 break
             except Mismatch:
-                time.sleep(0.5 * (attempt + 1))
+                time.sleep(0.2 * (attempt + 1))
+        else:       # an edit keeps switching snapshots: wait for it, and stage under the write lock
+            shutil.rmtree(staging, ignore_errors=True)
+            staging.mkdir(parents=True)
+            with Snapshots(data_dir).lock():
+                try:
+                    index = _stage(data_dir, staging)
+                except Mismatch as exc:     # no edit running: the originals were changed by hand
+                    raise BackupError(f"les originaux ne correspondent pas à l'index ({exc}) : "
+                                      "lancez « catalyse reindex », puis sauvegardez") from None
         for record in record_files(data_dir):
             _copy_record(record, staging / "records" / record.name)
         files = sorted(p for p in staging.rglob("*") if p.is_file())

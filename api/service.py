@@ -157,7 +157,11 @@ class Service:
         if not self.ready.is_set():
             return None
         index = self.searcher().index
-        return {**index.stats(), "bytes": sum(f.stat().st_size for f in index.path.iterdir() if f.is_file())}
+        try:
+            size = sum(f.stat().st_size for f in index.path.iterdir() if f.is_file())
+        except FileNotFoundError:       # pruned while scraped (a newer snapshot is loading): no size this time
+            return index.stats()
+        return {**index.stats(), "bytes": size}
 
     def searched(self, payload: dict, stages: Stages | None, filtered: bool, refining: bool) -> None:
         """A search was answered (``stages`` None: from the answer cache): the metrics, and the

@@ -155,3 +155,15 @@ def test_a_bad_archive_is_refused_and_changes_nothing(archive, tmp_path, case, c
     assert "Traceback" not in done.stderr
     assert tree(target) == before
     assert not [p for p in target.iterdir() if p.name.startswith(".restore-")]
+
+
+def test_originals_that_disagree_with_the_index_are_not_backed_up(archive, tmp_path):
+    """An original changed behind the index's back (no edit running): refused after the retries, clearly."""
+    data = tmp_path / "data"
+    assert catalyse(data, "restore", str(archive["path"])).returncode == 0
+    original = data / "originals" / "actes-6e-rencontre-2020" / "actes-6e-rencontre-2020.pdf"
+    original.write_bytes(original.read_bytes() + b"\n% modifié")
+    done = catalyse(data, "backup", str(tmp_path / "refusee.tar"))
+    assert done.returncode == 1 and "erreur (backup_failed) :" in done.stderr and "reindex" in done.stderr
+    assert not (tmp_path / "refusee.tar").exists()
+    assert not [p for p in data.iterdir() if p.name.startswith(".backup-")]

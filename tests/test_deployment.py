@@ -4,6 +4,7 @@ loopback, and the systemd units checked by `systemd-analyze verify`. Debian's ng
 are installed by .ci/run; without them these tests fail rather than skip."""
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -70,7 +71,8 @@ http {{
                 process.kill()
                 pytest.fail((folder / "error.log").read_text())
             time.sleep(0.1)
-    with httpx.Client(base_url=f"https://localhost:{https}", verify=str(cert), timeout=120) as client:
+    trust = ssl.create_default_context(cafile=str(cert))
+    with httpx.Client(base_url=f"https://localhost:{https}", verify=trust, timeout=120) as client:
         yield {"client": client, "http": f"http://localhost:{http}", "folder": folder}
     process.terminate()
     process.wait(timeout=10)
