@@ -68,4 +68,7 @@ TERMS: dict[str, str] = {
     "tâche d'édition": "job",
     "action d'une tâche": "action",
     "type de question": "question_type",
+    "journal des questions": "question_log",
+    "sauvegarde": "backup",
+    "identifiant de requête": "request_id",
 }
