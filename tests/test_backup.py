@@ -162,7 +162,7 @@ def test_originals_that_disagree_with_the_index_are_not_backed_up(archive, tmp_p
     data = tmp_path / "data"
     assert catalyse(data, "restore", str(archive["path"])).returncode == 0
     original = data / "originals" / "actes-6e-rencontre-2020" / "actes-6e-rencontre-2020.pdf"
-    original.write_bytes(original.read_bytes() + b"\n% modifié")
+    original.write_bytes(original.read_bytes() + b"\n% modifie")
     done = catalyse(data, "backup", str(tmp_path / "refusee.tar"))
     assert done.returncode == 1 and "erreur (backup_failed) :" in done.stderr and "reindex" in done.stderr
     assert not (tmp_path / "refusee.tar").exists()
