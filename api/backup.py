@@ -34,7 +34,7 @@ from index.index import FORMAT as INDEX_FORMAT, Index
 from index.snapshots import Snapshots
 from ingest.errors import CatalyseError
 
-FORMAT = 1
+ARCHIVE_FORMAT = 1
 MANIFEST = "catalyse-backup.json"
 KIND = "catalyse-backup"
 # top-level entries of a data directory that are not records: rebuilt, temporary, or saved otherwise
@@ -165,7 +165,7 @@ def backup(data_dir: Path, dest: Path) -> tuple[Path, dict]:
         for record in record_files(data_dir):
             _copy_record(record, staging / "records" / record.name)
         files = sorted(p for p in staging.rglob("*") if p.is_file())
-        manifest = {"kind": KIND, "format": FORMAT, "created": dt.datetime.now(dt.timezone.utc).isoformat(
+        manifest = {"kind": KIND, "format": ARCHIVE_FORMAT, "created": dt.datetime.now(dt.timezone.utc).isoformat(
                     timespec="seconds"), "index": index,
                     "files": [{"path": p.relative_to(staging).as_posix(), "size": p.stat().st_size,
                                "sha256": sha256(p)} for p in files]}
@@ -203,9 +203,9 @@ def read_manifest(tar: tarfile.TarFile) -> dict:
 
 
 def check_compatible(manifest: dict, model: str) -> None:
-    if manifest.get("format") != FORMAT:
+    if manifest.get("format") != ARCHIVE_FORMAT:
         raise IncompatibleArchive(f"sauvegarde au format {manifest.get('format')!r}, cette version lit le format "
-                                  f"{FORMAT} : restaurez-la avec la version de Catalyse qui l'a faite")
+                                  f"{ARCHIVE_FORMAT} : restaurez-la avec la version de Catalyse qui l'a faite")
     index = manifest.get("index") or {}
     if index.get("format") != INDEX_FORMAT:
         raise IncompatibleArchive(f"index au format {index.get('format')!r}, cette version lit le format "
@@ -241,7 +241,7 @@ def _unpack(tar: tarfile.TarFile, manifest: dict, into: Path) -> None:
         raise CorruptArchive(f"archive incomplète : {', '.join(missing[:3])}")
 
 
-def check(archive: Path, model: str, into: Path) -> dict:
+def check_archive(archive: Path, model: str, into: Path) -> dict:
     """Unpack and check an archive into ``into``: its manifest; raises before anything is installed."""
     try:
         with tarfile.open(archive, "r:*") as tar:
@@ -267,7 +267,7 @@ def restore(archive: Path, data_dir: Path, model: str) -> dict:
     staging = data_dir / f".restore-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     try:
-        manifest = check(Path(archive), model, staging)
+        manifest = check_archive(Path(archive), model, staging)
         snapshots = Snapshots(data_dir)
         with snapshots.lock():          # not during an edit; searches go on meanwhile
             originals = data_dir / "originals"

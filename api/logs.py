@@ -14,7 +14,7 @@ LOG_ENVIRONMENT = {
     "CATALYSE_LOG_LEVEL": "DEBUG, INFO, WARNING or ERROR (default INFO); questions' text is logged at DEBUG only",
     "CATALYSE_LOG_FORMAT": "json (one object per line, default) or text",
 }
-FORMATS = ("json", "text")
+LOG_FORMATS = ("json", "text")
 
 # the id of the request being answered (the middleware sets it; jobs record the one that made them)
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
@@ -52,7 +52,7 @@ def configure(level: str | None = None, fmt: str | None = None, stream=None) -> 
     fmt = (fmt or os.environ.get("CATALYSE_LOG_FORMAT") or "json").lower()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ValueError(f"CATALYSE_LOG_LEVEL : niveau inconnu {level!r} (DEBUG, INFO, WARNING, ERROR)")
-    if fmt not in FORMATS:
+    if fmt not in LOG_FORMATS:
         raise ValueError(f"CATALYSE_LOG_FORMAT : format inconnu {fmt!r} (json ou text)")
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(JsonFormatter() if fmt == "json" else TextFormatter())

@@ -19,7 +19,7 @@ log = logging.getLogger("catalyse.questions")
 FILE = "questions.sqlite"
 PURGE_EVERY_S = 3600
 TREND_DAYS = 7          # this week against the week before
-SCHEMA = """
+QUESTIONS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS questions (day TEXT NOT NULL, question TEXT NOT NULL, answered INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS questions_day ON questions(day);
 """
@@ -48,7 +48,7 @@ class QuestionLog:
             self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(SCHEMA)
+            self._db.executescript(QUESTIONS_SCHEMA)
             self.purge()
 
     @property
