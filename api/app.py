@@ -9,8 +9,9 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 
 from . import errors
+from .observability import Routes, observe
 from .ratelimit import rate_limits
-from .routes import corrections, documents, dossier, health, pages, search
+from .routes import corrections, documents, dossier, health, metrics, pages, questions, search
 from .service import Service
 
 API_VERSION = "0.2.0"       # 0.2.0: an editor job's "kind" is now "action" (docs/glossary.md)
@@ -36,9 +37,13 @@ def create_app(service: Service, start: bool = True) -> FastAPI:
                            allow_methods=["GET", "POST"], allow_headers=["Content-Type"])
     if start:
         app.router.on_startup.append(service.start)
-    app.middleware("http")(rate_limits(service.config.search_rate, service.config.editor_rate))
+    app.middleware("http")(rate_limits(service.config.search_rate, service.config.editor_rate,
+                                       lambda budget: service.metrics.rate_limited.labels(budget).inc()))
     errors.install(app)
-    for module in (health, search, documents, corrections, pages, dossier):
-        app.include_router(module.router)
-    app.middleware("http")(security_headers)     # added last: outermost, so it sees every page
+    routers = [module.router for module in (health, search, documents, corrections, questions, pages, dossier,
+                                            metrics)]
+    for router in routers:
+        app.include_router(router)
+    app.middleware("http")(security_headers)     # outermost but one, so it sees every page
+    app.middleware("http")(observe(Routes(app, routers), service.metrics))   # outermost: every request counted and logged
     return app

@@ -169,11 +169,40 @@ def cmd_eval(ctx, args):
 def cmd_serve(ctx, args):
     import uvicorn
 
+    from api import logs
     from api.app import create_app
     from api.service import Service
 
+    try:  # JSON lines (or text) on stderr, at CATALYSE_LOG_LEVEL; the server's own errors alike
+        handler = logs.configure()
+    except ValueError as exc:
+        raise CatalyseError(str(exc), "bad_setting") from None
+    server_log = logging.getLogger("uvicorn.error")
+    server_log.addHandler(handler)
+    server_log.propagate = False
     print(f"Catalyse : http://{args.host}:{args.port} (index dans {ctx.settings.data_dir})", file=sys.stderr)
-    uvicorn.run(create_app(Service(ctx)), host=args.host, port=args.port, log_level="warning")
+    # requests are logged by the app (api/observability.py), one line each: no access log of the server's
+    uvicorn.run(create_app(Service(ctx)), host=args.host, port=args.port, log_config=None, access_log=False,
+                log_level="warning")
+
+
+def cmd_backup(ctx, args):
+    from api.backup import backup
+
+    path, manifest = backup(ctx.settings.data_dir, Path(args.dest))
+    index = manifest["index"]
+    size = sum(f["size"] for f in manifest["files"])
+    print(f"sauvegarde : {path} ({len(manifest['files'])} fichiers, {size / 1e6:.1f} Mo ; instantané "
+          f"{index['snapshot']}, {index['documents']} publications, modèle {index['model']})")
+
+
+def cmd_restore(ctx, args):
+    from api.backup import restore
+
+    manifest = restore(Path(args.archive), ctx.settings.data_dir, ctx.settings.model)
+    index = manifest["index"]
+    print(f"restauré dans {ctx.settings.data_dir} : instantané {index['snapshot']} du {manifest['created']}, "
+          f"{index['documents']} publications")
 
 
 def cmd_stats(ctx, args):
@@ -260,6 +289,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--without-corrections", action="store_true",
                    help="sans les passages confirmés par les éditeurs (corrections.jsonl du dossier des index)")
     s.set_defaults(run=cmd_train_tags)
+    s = sub.add_parser("backup", help="sauvegarder l'index, les originaux et les registres dans une archive")
+    s.add_argument("dest", help="fichier .tar à écrire, ou dossier où l'écrire")
+    s.set_defaults(run=cmd_backup)
+    s = sub.add_parser("restore", help="restaurer une archive de « catalyse backup » (vérifiée avant)")
+    s.add_argument("archive")
+    s.set_defaults(run=cmd_restore)
     s = sub.add_parser("stats", help="ce que contient l'index")
     s.set_defaults(run=cmd_stats)
     return p

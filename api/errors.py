@@ -89,17 +89,25 @@ def error_response(error: CatalyseError) -> JSONResponse:
     return error_body(status_of(error), error.code, str(error), getattr(error, "headers", None) or None)
 
 
+def noted(request: Request, code: str) -> None:
+    """The error's code, for the request's log line (api.observability)."""
+    request.state.error_code = code
+
+
 async def _catalyse_error(request: Request, exc: CatalyseError) -> JSONResponse:
+    noted(request, exc.code)
     return error_response(exc)
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     """Starlette's own errors (an unknown route, a wrong method) in the same shape."""
+    noted(request, "http_error")
     return error_body(exc.status_code, "http_error", str(exc.detail), exc.headers)
 
 
 async def _invalid_parameters(request: Request, exc: RequestValidationError):
     """A parameter out of its bounds: FastAPI's detailed 422 for the API, a page for a reader."""
+    noted(request, "invalid_parameters")
     if request.url.path == "/":
         names = sorted({str(e["loc"][1]) for e in exc.errors() if len(e.get("loc", ())) > 1})   # ("query", name, …)
         return render("invalid.html", status=422, names=names)

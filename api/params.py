@@ -8,7 +8,7 @@ import uuid
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
 from pydantic import Field
 
 from search.filters import Filters
@@ -37,6 +37,17 @@ def search_filters(lever: Annotated[list[str] | None, Query()] = None,
 
 
 SearchFilters = Annotated[Filters, Depends(search_filters)]
+
+# sent by the page's script when a reader refines what they asked (results as they type, a facet
+# ticked): such searches are answered and counted, not added to the question log
+REFINE_HEADER = "X-Catalyse-Refine"
+
+
+def refining(request: Request) -> bool:
+    return request.headers.get(REFINE_HEADER) == "1"
+
+
+Refining = Annotated[bool, Depends(refining)]
 
 
 def safe_name(filename: str) -> str:

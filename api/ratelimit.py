@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Callable
 
-from .errors import RateLimited, error_response
+from .errors import RateLimited, error_response, noted
 
 
 class TokenBucket:
@@ -46,14 +47,14 @@ class RateLimiter:
 def budget_of(method: str, path: str) -> str | None:
     """Which budget a request spends: editors' writes and jobs, searches (the API and the page), or none."""
     editing = method in ("POST", "DELETE") and path.startswith(("/api/documents", "/api/reindex", "/api/corrections"))
-    if editing or path.startswith("/api/jobs"):
+    if editing or path.startswith(("/api/jobs", "/api/questions")):
         return "editor"
     return "search" if path.startswith("/api/") or path == "/" else None
 
 
-def rate_limits(search_rate: float, editor_rate: float):
+def rate_limits(search_rate: float, editor_rate: float, refused: Callable[[str], None] = lambda budget: None):
     """The middleware answering 429 (with Retry-After) to a client over its budget; a burst may
-    reach ten times the rate."""
+    reach ten times the rate. ``refused`` is told the budget of each refusal (the metrics)."""
     limiters = {"search": RateLimiter(search_rate, search_rate * 10),
                 "editor": RateLimiter(editor_rate, editor_rate * 10)}
 
@@ -62,6 +63,8 @@ def rate_limits(search_rate: float, editor_rate: float):
         if budget:
             wait = limiters[budget].check(request.client.host if request.client else "?")
             if wait:
+                refused(budget)
+                noted(request, RateLimited.code)
                 return error_response(RateLimited("trop de requêtes : réessayez dans un instant", max(1, round(wait))))
         return await call_next(request)
 

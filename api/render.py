@@ -6,10 +6,11 @@ from __future__ import annotations
 import html
 import re
 import time
+from typing import Callable
 from urllib.parse import quote
 
 from index.analysis import ELISION, TOKEN, analyse, stem
-from search.answer import answer
+from search.answer import Stages, answer
 from search.filters import Filters
 from search.searcher import Hit, Searcher
 
@@ -46,13 +47,17 @@ def enrich(record: dict, terms: set[str], sources: dict[str, str]) -> dict:
     return {**record, "snippet_html": snippet_html(record["text"], terms), "url": url}
 
 
-def search_payload(searcher: Searcher, q: str, k: int, filters: Filters) -> dict:
+def search_payload(searcher: Searcher, q: str, k: int, filters: Filters,
+                   observe: Callable[[dict, Stages | None], None] | None = None) -> dict:
     """What the page and the JSON API show for a question: ``search.answer`` with snippets and
-    links, from the snapshot's cache when the question was asked already."""
+    links, from the snapshot's cache when the question was asked already. ``observe`` is told
+    the payload and, when it was computed, its stages' times (None: from the cache)."""
     started = time.perf_counter()
+    computed: list[Stages] = []
 
     def payload() -> dict:
-        result = answer(searcher, q, k=k, filters=filters)
+        computed.append(Stages())
+        result = answer(searcher, q, k=k, filters=filters, stages=computed[0])
         terms = set(analyse(" ".join([result["query"], *result["corrections"].values()])))
         sources = searcher.sources
         return {**result, "results": [enrich(r, terms, sources) for r in result["results"]],
@@ -60,6 +65,8 @@ def search_payload(searcher: Searcher, q: str, k: int, filters: Filters) -> dict
                            for g in result["groups"]]}
 
     found = searcher.answers.get_or(("payload", q, k, repr(filters)), payload)
+    if observe:
+        observe(found, computed[0] if computed else None)
     return {**found, "took_ms": round((time.perf_counter() - started) * 1000, 1)}
 
 

@@ -20,11 +20,16 @@ from ingest.corrections import Edit
 from ingest.errors import CatalyseError
 from ingest.progress import Progress
 from ingest.settings import Settings
+from search.answer import Stages
 from search.searcher import Searcher
 
 from .context import Context
+from .logs import LOG_ENVIRONMENT, event, request_id
+from .metrics import Metrics
+from .questions import FILE as QUESTIONS_FILE, QuestionLog
 
 log = logging.getLogger("catalyse")
+job_log = logging.getLogger("catalyse.jobs")
 
 SERVICE_ENVIRONMENT = {
     "CATALYSE_EDITOR_TOKEN": "bearer token of the editor endpoints and page; unset = editing off",
@@ -32,6 +37,9 @@ SERVICE_ENVIRONMENT = {
     "CATALYSE_MAX_UPLOAD_MB": "largest accepted upload, in MB (default 50)",
     "CATALYSE_SEARCH_RATE": "searches per second per client, with bursts of 10 times that (default 30; 0 = no limit)",
     "CATALYSE_EDITOR_RATE": "editor requests per second per client, bursts of 10 times that (default 1; 0 = no limit)",
+    "CATALYSE_QUESTION_LOG": "keep the question log of the editor page (default on; off, 0 or no: nothing recorded)",
+    "CATALYSE_QUESTION_LOG_DAYS": "days a logged question is kept before it is deleted (default 90)",
+    **LOG_ENVIRONMENT,
 }
 
 
@@ -43,6 +51,9 @@ class ServiceConfig:
     max_upload_mb: float = field(default_factory=lambda: float(os.environ.get("CATALYSE_MAX_UPLOAD_MB", "50")))
     search_rate: float = field(default_factory=lambda: float(os.environ.get("CATALYSE_SEARCH_RATE", "30")))
     editor_rate: float = field(default_factory=lambda: float(os.environ.get("CATALYSE_EDITOR_RATE", "1")))
+    question_log: bool = field(default_factory=lambda: os.environ.get("CATALYSE_QUESTION_LOG", "on").strip().lower()
+                               not in ("off", "0", "no", "false"))
+    question_log_days: int = field(default_factory=lambda: int(os.environ.get("CATALYSE_QUESTION_LOG_DAYS", "90")))
 
 
 @dataclass
@@ -57,6 +68,7 @@ class Job:
     started: float | None = None
     finished: float | None = None
     progress: dict | None = None      # Progress.public(): documents, passages, step, speed, time left
+    request_id: str | None = field(default_factory=request_id.get)    # the request that made it (its log line)
 
     def follow(self) -> Progress:
         """A Progress whose every update shows in this job (the editor page polls it)."""
@@ -80,6 +92,10 @@ class Service:
         self._swap = threading.Lock()
         self.jobs: dict[str, Job] = {}
         self._queue: queue.Queue = queue.Queue()
+        self.metrics = Metrics()
+        self.metrics.watch_index(self.index_stats)
+        self.questions = QuestionLog(self.settings.data_dir / QUESTIONS_FILE if self.config.question_log else None,
+                                     self.config.question_log_days)
 
     # -- start-up ---------------------------------------------------------------------
     def start(self, background: bool = True) -> None:
@@ -143,6 +159,24 @@ class Service:
             return self.reload()
         return self._searcher
 
+    def index_stats(self) -> dict | None:
+        """The loaded snapshot's counts and size on disk (None before the index is ready)."""
+        if not self.ready.is_set():
+            return None
+        index = self.searcher().index
+        try:
+            size = sum(f.stat().st_size for f in index.path.iterdir() if f.is_file())
+        except FileNotFoundError:       # pruned while scraped (a newer snapshot is loading): no size this time
+            return index.stats()
+        return {**index.stats(), "bytes": size}
+
+    def searched(self, payload: dict, stages: Stages | None, filtered: bool, refining: bool) -> None:
+        """A search was answered (``stages`` None: from the answer cache): the metrics, and the
+        question log for a question asked anew, without filters."""
+        self.metrics.answered(stages, stages is not None, payload["total"])
+        if not filtered and not refining:
+            self.questions.record(payload["query"], payload["total"] > 0)
+
     # -- editors' jobs -------------------------------------------------------------------------
     def submit(self, action: str, run: Callable[[Job], None], doc_id: str | None = None) -> Job:
         job = Job(id=uuid.uuid4().hex[:12], action=action, doc_id=doc_id)
@@ -165,6 +199,16 @@ class Service:
                 job.status, job.message, job.error_code = "échec", f"erreur interne : {type(exc).__name__}", "internal"
             finally:
                 job.finished = time.time()
+                self._done(job)
+
+    def _done(self, job: Job) -> None:
+        """A finished job's metrics and log line."""
+        seconds = job.finished - (job.started or job.finished)
+        self.metrics.job_done(job.action, job.error_code or "ok", seconds)
+        event(job_log, logging.INFO if job.status == "terminé" else logging.WARNING,
+              {"event": "job", "job": job.id, "action": job.action, "status": job.status, "doc_id": job.doc_id,
+               "error": job.error_code, "duration_s": round(seconds, 2), "request_id": job.request_id,
+               "waited_s": round((job.started or job.created) - job.created, 2)})
 
     def add_upload(self, path: Path, metadata: dict) -> Job:
         def run(job: Job) -> None:

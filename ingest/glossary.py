@@ -69,4 +69,7 @@ TERMS: dict[str, str] = {
     "action d'une tâche": "action",
     "correction": "correction",
     "type de question": "question_type",
+    "journal des questions": "question_log",
+    "sauvegarde": "backup",
+    "identifiant de requête": "request_id",
 }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from dataclasses import dataclass
 
 from index.analysis import analyse
 
@@ -18,9 +19,20 @@ from .suggestions import nothing_found
 MAX_QUERY_CHARS = 500
 
 
+@dataclass
+class Stages:
+    """Where one answer's time went, in seconds (the service's metrics read it)."""
+    embedding: float = 0.0          # the question's vector (0 when it was cached)
+    retrieval: float = 0.0          # ranking: dense, lexical, fusion, relevance
+    building: float = 0.0           # facets, groups, overview
+    vector_cached: bool = False
+
+
 def answer(searcher: Searcher, query: str, k: int = 10, filters: Filters | None = None,
-           group_size: int = 3) -> dict:
+           group_size: int = 3, stages: Stages | None = None) -> dict:
+    """``stages``, when given, is filled with the time each stage took."""
     started = time.perf_counter()
+    stages = stages if stages is not None else Stages()
     filters = filters or Filters()
     query = " ".join("".join(ch if ch.isprintable() else " " for ch in query).split())
     notices = []
@@ -30,7 +42,11 @@ def answer(searcher: Searcher, query: str, k: int = 10, filters: Filters | None 
     if not query:
         return {"query": "", "took_ms": 0.0, "total": 0, "results": [], "facets": {}, "refinements": {}, "groups": [],
                 "overview": None, "corrections": {}, "notices": notices, "message": None, "suggestions": None}
+    stages.vector_cached = query in searcher.vectors
+    searcher.vector(query)
+    embedded = time.perf_counter()
     result = searcher.search(query, k, filters)
+    retrieved = time.perf_counter()
     hits, spelling = result.hits, result.spelling
     columns = searcher.index.columns
     facets = facet_counts(columns, result.selected, searcher.titles)
@@ -51,9 +67,8 @@ def answer(searcher: Searcher, query: str, k: int = 10, filters: Filters | None 
             top, _ = searcher.rank(searcher.vector(query), spelling, scoped, dense_search=False)
         groups.append({"entry_point": entry["id"], "label": entry["label"], "count": entry["count"],
                        "results": [h.record() for h in searcher.hits(top, group_size)]})
-    return {
+    built = {
         "query": query,
-        "took_ms": round((time.perf_counter() - started) * 1000, 1),
         "total": result.total,
         "results": [h.record() for h in hits],
         "facets": facets,
@@ -64,3 +79,6 @@ def answer(searcher: Searcher, query: str, k: int = 10, filters: Filters | None 
         "notices": notices,
         **({"message": None, "suggestions": None} if result.total else nothing_found(spelling)),
     }
+    done = time.perf_counter()
+    stages.embedding, stages.retrieval, stages.building = embedded - started, retrieved - embedded, done - retrieved
+    return {**built, "took_ms": round((done - started) * 1000, 1)}

@@ -163,6 +163,34 @@ def test_editor_page_shows_an_uploads_progress_and_its_slide_in_results(page, se
                     wait_for_job(client, removal.json())
 
 
+def test_editor_page_shows_what_readers_did_not_find(page, server):
+    """Readers' traffic, then the editor page: the nonsense questions in the unanswered table, the
+    answered one only among the frequent ones; typing on the page is not logged."""
+    import httpx
+
+    with httpx.Client(base_url=server["url"], timeout=120) as client:
+        for q in ("xkcd qwop wubba lubba", "zzqx blorf vrump", "zzqx blorf vrump"):
+            assert client.get("/api/search", params={"q": q}).json()["total"] == 0
+        assert client.get("/api/search", params={"q": "les 7 leviers de la co-construction"}).json()["total"] > 0
+    page.goto(server["url"] + "/")
+    with page.expect_response(lambda r: "fragment=results" in r.url and "blorfquokka" in r.url, timeout=20_000):
+        page.fill("#q", "blorfquokka tapé")               # as-you-type: answered, not logged
+    page.goto(server["url"] + "/editor")
+    page.fill("#token", EDITOR_TOKEN)
+    page.click("#token-form button")
+    page.wait_for_selector("#unanswered tbody tr", timeout=20_000)
+    unanswered = page.locator("#unanswered tbody").inner_text()
+    assert "zzqx blorf vrump" in unanswered and "xkcd qwop wubba lubba" in unanswered
+    assert "leviers de la co-construction" not in unanswered and "blorfquokka" not in unanswered
+    expect(page.locator("#frequent tbody")).to_contain_text("les 7 leviers de la co-construction")
+    with page.expect_download() as download:
+        page.click("#questions-csv")
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "question,fois,sans_reponse,premier_jour,dernier_jour"
+    assert any(line.startswith("zzqx blorf vrump,") for line in lines)
+    page.screenshot(path=str(ARTEFACTS / "editor-questions.png"), full_page=True)
+
+
 def _contrast(page, selector: str) -> list[dict]:
     """WCAG 2.1 contrast of each element's text colour on its background, computed in the browser."""
     return page.eval_on_selector_all(selector, """els => els.map(el => {

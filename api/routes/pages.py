@@ -23,7 +23,7 @@ from ..colours import SDG_COLOURS, text_on
 from ..deps import service_of
 from ..errors import NotFound
 from ..html import render
-from ..params import Question, ResultCount, SearchFilters
+from ..params import Question, Refining, ResultCount, SearchFilters
 from ..render import related_records, search_payload
 from ..service import Service
 
@@ -104,8 +104,8 @@ class SearchView:
 
 
 @router.get("/", response_class=HTMLResponse)
-def search_page(service: Annotated[Service, Depends(service_of)], filters: SearchFilters, q: Question = "",
-                k: ResultCount = 10, page: Annotated[int, Query(ge=1, le=MAX_PAGES)] = 1,
+def search_page(service: Annotated[Service, Depends(service_of)], filters: SearchFilters, refine: Refining,
+                q: Question = "", k: ResultCount = 10, page: Annotated[int, Query(ge=1, le=MAX_PAGES)] = 1,
                 fragment: str | None = None,
                 source: Annotated[str | None, Query(alias="related", max_length=300)] = None):
     """The search page (``fragment=results``: its results only), or a passage's related resources.
@@ -116,7 +116,8 @@ def search_page(service: Annotated[Service, Depends(service_of)], filters: Searc
     if source:
         return render("_related.html" if fragment == "related" else "related.html", source_id=source,
                       results=related_records(searcher, related(searcher, source_id=source, k=5)))
-    payload = search_payload(searcher, q, min(k * page, MAX_SHOWN), filters) if q.strip() else None
+    payload = search_payload(searcher, q, min(k * page, MAX_SHOWN), filters, lambda found, stages: service.searched(
+        found, stages, not filters.empty(), refine)) if q.strip() else None
     view = SearchView(q, _selected(filters), k, page, payload)
     return render("_results.html" if fragment == "results" else "search.html", q=q, payload=payload, view=view,
                   selected=view.selected, toggle=view.toggle, examples=EXAMPLE_QUESTIONS,

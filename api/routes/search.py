@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from search.related import related
 
 from ..deps import Ready
-from ..params import Question, ResultCount, SearchFilters
+from ..params import Question, Refining, ResultCount, SearchFilters
 from ..render import related_records, search_payload
 
 router = APIRouter(prefix="/api")
@@ -26,8 +26,10 @@ class TagText(BaseModel):
 
 
 @router.get("/search", summary="Rechercher des passages")
-def api_search(service: Ready, filters: SearchFilters, q: Question = "", k: ResultCount = 10):
-    return JSONResponse(search_payload(service.searcher(), q, k, filters))   # plain JSON: no re-encoding pass
+def api_search(service: Ready, filters: SearchFilters, refine: Refining, q: Question = "", k: ResultCount = 10):
+    payload = search_payload(service.searcher(), q, k, filters,
+                             lambda found, stages: service.searched(found, stages, not filters.empty(), refine))
+    return JSONResponse(payload)   # plain JSON: no re-encoding pass
 
 
 @router.get("/related", summary="Ressources liées à un passage ou à un document")

@@ -156,13 +156,42 @@
     $("review-publication-label").replaceChildren();
     loadReview().then(function () { $("review-area").scrollIntoView(); });
   }
+  // What readers asked: the unanswered questions (publications to look for), the frequent ones
+  function row(cells) {
+    var tr = document.createElement("tr");
+    cells.forEach(function (c) { var td = document.createElement("td"); td.textContent = String(c); tr.appendChild(td); });
+    return tr;
+  }
+  function loadQuestions() {
+    call("GET", "/api/questions?top=30").then(function (data) {
+      var about = $("questions-about");
+      if (!data.enabled) { about.textContent = "Le journal des questions est désactivé (CATALYSE_QUESTION_LOG)."; return; }
+      about.textContent = data.questions + " questions posées sur les " + data.retention_days +
+        " derniers jours (conservées " + data.retention_days + " jours, sans adresse ni identifiant).";
+      var arrows = { hausse: "↗ hausse", baisse: "↘ baisse", stable: "→ stable", nouvelle: "nouvelle" };
+      $("unanswered").querySelector("tbody").replaceChildren.apply($("unanswered").querySelector("tbody"),
+        data.unanswered.map(function (q) { return row([q.question, q.count, q.last_7_days, q.previous_7_days, arrows[q.trend]]); }));
+      $("frequent").querySelector("tbody").replaceChildren.apply($("frequent").querySelector("tbody"),
+        data.frequent.map(function (q) { return row([q.question, q.count, q.answered ? "oui" : "aucune", arrows[q.trend]]); }));
+    }).catch(function (e) { say(e.message); });
+  }
+  function exportQuestions() {
+    fetch("/api/questions.csv", { headers: { "Authorization": "Bearer " + token } })
+      .then(function (r) { if (!r.ok) throw new Error("erreur " + r.status); return r.blob(); })
+      .then(function (blob) {
+        var link = document.createElement("a");
+        link.href = URL.createObjectURL(blob); link.download = "questions-catalyse.csv";
+        document.body.appendChild(link); link.click(); link.remove();
+        setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+      }).catch(function (e) { say(e.message); });
+  }
   var tokenForm = $("token-form");
   if (!tokenForm) return;
   tokenForm.addEventListener("submit", function (e) {
     e.preventDefault();
     token = $("token").value;
     call("GET", "/api/jobs").then(function () {
-      $("editor-area").hidden = false; tokenForm.hidden = true; say("Connecté."); refresh();
+      $("editor-area").hidden = false; tokenForm.hidden = true; say("Connecté."); refresh(); loadQuestions();
     }).catch(function (err) { token = null; say(err.message); });
   });
   $("upload-form").addEventListener("submit", function (e) {
@@ -186,6 +215,7 @@
   $("review-publication-confirm").addEventListener("click", function () {
     if (confirm("Confirmer les étiquettes de tous les passages de la publication ?")) correct({ confirm: true });
   });
+  $("questions-csv").addEventListener("click", exportQuestions);
   $("reindex").addEventListener("click", function () {
     call("POST", "/api/reindex").then(refresh).catch(function (err) { say(err.message); });
   });

@@ -61,7 +61,8 @@
   }
 
   // mode: "push", "replace" or null (Back/Forward: the URL is already there); typed: an entry
-  // being typed, which the next keystrokes refine. An answer for an older request is discarded.
+  // being typed, which the next keystrokes refine; refine: the reader is typing or filtering the
+  // same question (not added to the question log). An answer for an older request is discarded.
   function load(params, mode, options) {
     options = options || {};
     var mine = ++sequence;
@@ -71,7 +72,9 @@
     var filtersOpen = !!results.querySelector(".facets.open");
     busy(true);
     var fragment = new URLSearchParams(params); fragment.set("fragment", "results");
-    return fetch("/?" + fragment.toString(), { signal: pending.signal, headers: { "Accept": "text/html" } })
+    var headers = { "Accept": "text/html" };
+    if (options.refine) headers["X-Catalyse-Refine"] = "1";
+    return fetch("/?" + fragment.toString(), { signal: pending.signal, headers: headers })
       .then(function (r) { return r.text(); })
       .then(function (html) {
         if (mine !== sequence) return;
@@ -96,7 +99,7 @@
     busy(true);
     timer = setTimeout(function () {
       var typing = history.state && history.state.typed;
-      load(currentParams(), typing ? "replace" : "push", { typed: true });
+      load(currentParams(), typing ? "replace" : "push", { typed: true, refine: true });
     }, 250);
   });
   form.addEventListener("submit", function (e) {
@@ -108,7 +111,7 @@
   });
 
   results.addEventListener("change", function (e) {
-    if (e.target.matches("#facets input[type=checkbox]")) load(currentParams(), "push");
+    if (e.target.matches("#facets input[type=checkbox]")) load(currentParams(), "push", { refine: true });
   });
 
   function openFilters(moveFocus) {
