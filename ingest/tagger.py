@@ -26,8 +26,8 @@ import numpy as np
 from .document import Label, Tags
 from .sentences import sentence_spans, sentence_units
 from .tag_evidence import best_sentence, pair_features, term_counts
-from .tag_model import (FACETS, Lexicon, TagModel, pair_positions, entry_features, features, label_vectors,
-                        load_model, partnership_terms, similarities)
+from .tag_model import (FACETS, Lexicon, TagModel, entry_features, features, label_vectors, load_model,
+                        pair_positions, partnership_terms, similarities)
 from .taxonomy import HERE, fold, taxonomy
 
 THRESHOLDS_FILE = HERE / "thresholds.json"
@@ -89,8 +89,7 @@ class Tagger:
 
     @cached_property
     def label_vectors(self) -> dict[str, np.ndarray]:
-        return {facet: self.embedder.queries([f"{t.label} : {t.description}" for t in terms])
-                for facet, terms in self.taxonomy.items()}
+        return label_vectors(self.embedder)       # as the learnt tagger was trained with them
 
     def _lexicon(self, facet: str, folded: str) -> list[list[str]]:
         # the substring test is a cheap filter; the pattern then checks the word boundary
