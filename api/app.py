@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 
 from . import errors
+from .guard import RequestGuard
 from .ratelimit import rate_limits
 from .routes import documents, health, pages, search
 from .service import Service
@@ -28,17 +29,18 @@ async def security_headers(request: Request, call_next):
 
 
 def create_app(service: Service, start: bool = True) -> FastAPI:
-    app = FastAPI(title="Catalyse", version=API_VERSION,
+    app = FastAPI(title="Catalyse", version=API_VERSION, docs_url=None, redoc_url=None,   # /docs: routes/pages.py
                   description="Recherche sémantique dans les publications des catalyseurs territoriaux.")
     app.state.service = service           # what the routes' dependencies hand them (deps.service_of)
-    if service.config.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=service.config.cors_origins,
-                           allow_methods=["GET", "POST"], allow_headers=["Content-Type"])
     if start:
         app.router.on_startup.append(service.start)
     app.middleware("http")(rate_limits(service.config.search_rate, service.config.editor_rate))
     errors.install(app)
     for module in (health, search, documents, pages):
         app.include_router(module.router)
-    app.middleware("http")(security_headers)     # added last: outermost, so it sees every page
+    app.add_middleware(RequestGuard, service=service)   # outside the rate limits: a bad token spends its own
+    app.middleware("http")(security_headers)     # outside the others, so it sees every page
+    if service.config.cors_origins:              # outermost: every answer (a 429, a 401) can be read by the widget
+        app.add_middleware(CORSMiddleware, allow_origins=service.config.cors_origins,
+                           allow_methods=["GET", "POST"], allow_headers=["Content-Type"])
     return app

@@ -173,7 +173,9 @@ def cmd_serve(ctx, args):
     from api.service import Service
 
     print(f"Catalyse : http://{args.host}:{args.port} (index dans {ctx.settings.data_dir})", file=sys.stderr)
-    uvicorn.run(create_app(Service(ctx)), host=args.host, port=args.port, log_level="warning")
+    service = Service(ctx)
+    uvicorn.run(create_app(service), host=args.host, port=args.port, log_level="warning",
+                **service.config.server_options())
 
 
 def cmd_stats(ctx, args):

@@ -16,13 +16,14 @@ from typing import Callable
 from index.indexer import publications
 from index.snapshots import Snapshots
 from ingest.errors import CatalyseError
-from ingest.progress import Progress
 from ingest.settings import Settings
 from search.searcher import Searcher
 
 from .context import Context
+from .jobs import Job, JobCancelled, JobRecords
 
 log = logging.getLogger("catalyse")
+UPLOAD_PREFIX = "upload-"       # an upload's temporary folder in the data directory, until its job ends
 
 SERVICE_ENVIRONMENT = {
     "CATALYSE_EDITOR_TOKEN": "bearer token of the editor endpoints and page; unset = editing off",
@@ -30,6 +31,8 @@ SERVICE_ENVIRONMENT = {
     "CATALYSE_MAX_UPLOAD_MB": "largest accepted upload, in MB (default 50)",
     "CATALYSE_SEARCH_RATE": "searches per second per client, with bursts of 10 times that (default 30; 0 = no limit)",
     "CATALYSE_EDITOR_RATE": "editor requests per second per client, bursts of 10 times that (default 1; 0 = no limit)",
+    "CATALYSE_TRUSTED_PROXIES": "comma-separated addresses of reverse proxies whose X-Forwarded-For is believed "
+                                "(default none: the client is the connection's address)",
 }
 
 
@@ -41,27 +44,13 @@ class ServiceConfig:
     max_upload_mb: float = field(default_factory=lambda: float(os.environ.get("CATALYSE_MAX_UPLOAD_MB", "50")))
     search_rate: float = field(default_factory=lambda: float(os.environ.get("CATALYSE_SEARCH_RATE", "30")))
     editor_rate: float = field(default_factory=lambda: float(os.environ.get("CATALYSE_EDITOR_RATE", "1")))
+    trusted_proxies: list[str] = field(default_factory=lambda: [
+        p.strip() for p in os.environ.get("CATALYSE_TRUSTED_PROXIES", "").split(",") if p.strip()])
 
-
-@dataclass
-class Job:
-    id: str
-    action: str                       # ajout, retrait, réindexation
-    status: str = "en attente"        # en attente, en cours, terminé, échec
-    message: str = ""
-    doc_id: str | None = None
-    error_code: str | None = None
-    created: float = field(default_factory=time.time)
-    started: float | None = None
-    finished: float | None = None
-    progress: dict | None = None      # Progress.public(): documents, passages, step, speed, time left
-
-    def follow(self) -> Progress:
-        """A Progress whose every update shows in this job (the editor page polls it)."""
-        return Progress(listeners=[lambda p: setattr(self, "progress", p.public())])
-
-    def public(self) -> dict:
-        return {k: v for k, v in self.__dict__.items()}
+    def server_options(self) -> dict:
+        """uvicorn's options for forwarded headers: believed from the configured proxies only (uvicorn's
+        default believes any loopback client, which let a local client pick its rate-limit identity)."""
+        return {"proxy_headers": bool(self.trusted_proxies), "forwarded_allow_ips": self.trusted_proxies or None}
 
 
 class Service:
@@ -76,11 +65,20 @@ class Service:
         self._searcher: Searcher | None = None
         self._loaded: str | None = None
         self._swap = threading.Lock()
+        self.records = JobRecords(self.settings.data_dir)
         self.jobs: dict[str, Job] = {}
         self._queue: queue.Queue = queue.Queue()
 
+    def recover(self) -> None:
+        """What a stop left: job records (an unfinished one now says it was interrupted) and upload
+        temporaries (``upload-*``, whose jobs cannot run any more)."""
+        self.jobs = self.records.load()
+        for folder in self.settings.data_dir.glob(UPLOAD_PREFIX + "*"):
+            shutil.rmtree(folder, ignore_errors=True)
+
     # -- start-up ---------------------------------------------------------------------
     def start(self, background: bool = True) -> None:
+        self.recover()
         threading.Thread(target=self._work, name="catalyse-editor", daemon=True).start()
         if background:
             threading.Thread(target=self._prepare, name="catalyse-start", daemon=True).start()
@@ -91,6 +89,7 @@ class Service:
         try:
             self.status = "chargement du modèle"
             self.context.embedder.queries(["échauffement"])  # load and warm the model
+            self.context.indexer.recover()                   # what a killed write left unfinished
             if self.snapshots.current() is None:
                 files = publications(self.settings.corpus_dir)
                 self.status = f"première indexation du corpus ({len(files)} publications)"
@@ -140,7 +139,16 @@ class Service:
     def submit(self, action: str, run: Callable[[Job], None], doc_id: str | None = None) -> Job:
         job = Job(id=uuid.uuid4().hex[:12], action=action, doc_id=doc_id)
         self.jobs[job.id] = job
+        self.records.save(job)
         self._queue.put((job, run))
+        return job
+
+    def cancel(self, job: Job) -> Job:
+        """A waiting job will not run; a running one stops at its next progress update, before it
+        writes (once the new snapshot is being written, it ends normally)."""
+        if not job.done:
+            job.cancel_requested = True
+            self.records.save(job)
         return job
 
     def _work(self) -> None:
@@ -148,9 +156,14 @@ class Service:
             job, run = self._queue.get()
             job.status, job.started = "en cours", time.time()
             try:
+                if job.cancel_requested:
+                    raise JobCancelled()
+                self.records.save(job)
                 run(job)
                 self.reload()
                 job.status, job.message = "terminé", job.message or "terminé"
+            except JobCancelled:
+                job.status, job.message, job.error_code = "annulé", "annulée : rien n'a été modifié", "cancelled"
             except CatalyseError as exc:
                 job.status, job.message, job.error_code = "échec", str(exc), exc.code
             except Exception as exc:  # a bug must not kill the worker
@@ -158,6 +171,7 @@ class Service:
                 job.status, job.message, job.error_code = "échec", f"erreur interne : {type(exc).__name__}", "internal"
             finally:
                 job.finished = time.time()
+                self.records.save(job)
 
     def add_upload(self, path: Path, metadata: dict) -> Job:
         def run(job: Job) -> None:
