@@ -9,7 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 
 from . import errors
-from .guard import RequestGuard
+from .guard import BodyBound, RequestGuard
 from .ratelimit import rate_limits
 from .routes import documents, health, pages, search
 from .service import Service
@@ -34,11 +34,12 @@ def create_app(service: Service, start: bool = True) -> FastAPI:
     app.state.service = service           # what the routes' dependencies hand them (deps.service_of)
     if start:
         app.router.on_startup.append(service.start)
+    app.add_middleware(BodyBound, service=service)      # innermost: see api/guard.py
     app.middleware("http")(rate_limits(service.config.search_rate, service.config.editor_rate))
     errors.install(app)
     for module in (health, search, documents, pages):
         app.include_router(module.router)
-    app.add_middleware(RequestGuard, service=service)   # outside the rate limits: a bad token spends its own
+    app.add_middleware(RequestGuard, service=service)   # outside the rate limits: a bad token spends its own budget
     app.middleware("http")(security_headers)     # outside the others, so it sees every page
     if service.config.cors_origins:              # outermost: every answer (a 429, a 401) can be read by the widget
         app.add_middleware(CORSMiddleware, allow_origins=service.config.cors_origins,

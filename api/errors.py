@@ -48,6 +48,11 @@ class TooLarge(WebError):
     code = "too_large"
 
 
+class AmbiguousLength(WebError):
+    code = "ambiguous_length"
+    headers = {"Connection": "close"}       # what follows the body on this connection is never read
+
+
 class SlowBody(WebError):
     code = "slow_body"
 
@@ -74,7 +79,7 @@ class UnknownJob(WebError):
 
 STATUS: dict[type[CatalyseError], int] = {
     NotReady: 503, EditingDisabled: 403, BadToken: 401, RateLimited: 429,
-    TooLarge: 413, SlowBody: 408, EmptyFile: 422, BadMetadata: 422, UnsupportedType: 415,
+    TooLarge: 413, SlowBody: 408, AmbiguousLength: 400, EmptyFile: 422, BadMetadata: 422, UnsupportedType: 415,
     NotFound: 404, UnknownJob: 404, UnknownDocument: 404, UnknownSource: 404,
     DuplicateDocument: 409, NameTaken: 409,
 }

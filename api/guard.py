@@ -7,13 +7,13 @@ from __future__ import annotations
 import asyncio
 import time
 
-from starlette.exceptions import HTTPException
+from fastapi import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ingest.errors import CatalyseError
 
 from .deps import editor_refusal
-from .errors import RateLimited, SlowBody, TooLarge, error_response
+from .errors import AmbiguousLength, BadToken, RateLimited, SlowBody, TooLarge, error_response
 from .ratelimit import RateLimiter, budget_of
 from .service import Service
 
@@ -25,7 +25,7 @@ BODY_GRACE_S = 30                  # a first half-minute
 
 
 class BodyRefused(HTTPException):
-    """Raised while the body streams in; FastAPI lets an HTTPException through its body parsing, and
+    """Raised while the body streams in; FastAPI lets its HTTPException through its body parsing, and
     errors.py answers it with its CatalyseError."""
 
     def __init__(self, error: CatalyseError):
@@ -37,40 +37,59 @@ def _header(scope: Scope, name: bytes) -> list[bytes]:
     return [value for key, value in scope["headers"] if key.lower() == name]
 
 
+def body_limit(service: Service, scope: Scope) -> int:
+    if scope["method"] == "POST" and scope["path"] == "/api/documents":
+        return int(service.config.max_upload_mb * 1024 * 1024) + MULTIPART_MARGIN
+    return OTHER_BODY_BYTES
+
+
 class RequestGuard:
+    """The headers, before anything else runs: outside the rate limits, so a bad token spends its own budget."""
+
     def __init__(self, app: ASGIApp, service: Service):
         self.app, self.service = app, service
         rate = service.config.editor_rate       # as many failures as editor requests, counted apart
         self.failed_auth = RateLimiter(rate, rate * 10)
-
-    def body_limit(self, scope: Scope) -> int:
-        if scope["method"] == "POST" and scope["path"] == "/api/documents":
-            return int(self.service.config.max_upload_mb * 1024 * 1024) + MULTIPART_MARGIN
-        return OTHER_BODY_BYTES
 
     def refusal(self, scope: Scope) -> CatalyseError | None:
         """A reason to answer before reading anything: a bad token, a declared size over the limit."""
         if budget_of(scope["method"], scope["path"]) == "editor":
             authorization = b"".join(_header(scope, b"authorization")).decode("latin-1")
             refused = editor_refusal(self.service, authorization)
-            if refused is not None:
+            if isinstance(refused, BadToken):
                 client = scope["client"][0] if scope.get("client") else "?"
                 wait = self.failed_auth.check(client)
                 return RateLimited("trop d'échecs d'authentification : réessayez plus tard",
                                    max(1, round(wait))) if wait else refused
+            if refused is not None:
+                return refused
         lengths = {value.strip() for value in _header(scope, b"content-length")}
-        if lengths and all(v.isdigit() for v in lengths) and max(map(int, lengths)) > self.body_limit(scope):
+        if lengths and _header(scope, b"transfer-encoding"):     # RFC 9112 §6.1: a smuggling attempt, refused
+            return AmbiguousLength("Content-Length et Transfer-Encoding à la fois : requête refusée")
+        if lengths and all(v.isdigit() for v in lengths) and max(map(int, lengths)) > body_limit(self.service, scope):
             return TooLarge(f"requête trop volumineuse (limite {self.service.config.max_upload_mb:g} Mo "
                             "pour un fichier)")
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-        refused = self.refusal(scope)
+        refused = self.refusal(scope) if scope["type"] == "http" else None
         if refused is not None:
             return await error_response(refused)(scope, receive, send)
-        limit, received, start = self.body_limit(scope), 0, time.monotonic()
+        await self.app(scope, receive, send)
+
+
+class BodyBound:
+    """The body as it streams in: 413 past the limit (also without Content-Length), 408 when too slow.
+    The innermost middleware: an error raised here reaches FastAPI as it is (a BaseHTTPMiddleware in
+    between would wrap it in an ExceptionGroup, which FastAPI answers with a bare 400)."""
+
+    def __init__(self, app: ASGIApp, service: Service):
+        self.app, self.service = app, service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        limit, received, start = body_limit(self.service, scope), 0, time.monotonic()
         complete = False
 
         async def bounded_receive() -> Message:

@@ -136,11 +136,13 @@ class Service:
         return self._searcher
 
     # -- editors' jobs -------------------------------------------------------------------------
-    def submit(self, action: str, run: Callable[[Job], None], doc_id: str | None = None) -> Job:
+    def submit(self, action: str, run: Callable[[Job], None], doc_id: str | None = None,
+               cleanup: Callable[[], None] | None = None) -> Job:
+        """Queue ``run``; ``cleanup`` runs when the job ends, whether it ran, failed or was cancelled."""
         job = Job(id=uuid.uuid4().hex[:12], action=action, doc_id=doc_id)
         self.jobs[job.id] = job
         self.records.save(job)
-        self._queue.put((job, run))
+        self._queue.put((job, run, cleanup))
         return job
 
     def cancel(self, job: Job) -> Job:
@@ -153,7 +155,7 @@ class Service:
 
     def _work(self) -> None:
         while True:
-            job, run = self._queue.get()
+            job, run, cleanup = self._queue.get()
             job.status, job.started = "en cours", time.time()
             try:
                 if job.cancel_requested:
@@ -172,18 +174,18 @@ class Service:
             finally:
                 job.finished = time.time()
                 self.records.save(job)
+                if cleanup:
+                    cleanup()
 
     def add_upload(self, path: Path, metadata: dict) -> Job:
         def run(job: Job) -> None:
-            try:
-                [change] = self.context.indexer.add([(path, metadata)], progress=job.follow(),
-                                                    report=lambda m: setattr(job, "message", m))
-                job.message = {"added": "ajouté", "updated": "mis à jour", "unchanged": "déjà indexé, inchangé"}.get(
-                    change.status, change.status) + f" ({change.passages} passages)" + "".join(
-                    f" ; {warning}" for warning in change.warnings)
-            finally:
-                shutil.rmtree(path.parent, ignore_errors=True)
-        return self.submit("ajout", run, doc_id=path.stem)
+            [change] = self.context.indexer.add([(path, metadata)], progress=job.follow(),
+                                                report=lambda m: setattr(job, "message", m))
+            job.message = {"added": "ajouté", "updated": "mis à jour", "unchanged": "déjà indexé, inchangé"}.get(
+                change.status, change.status) + f" ({change.passages} passages)" + "".join(
+                f" ; {warning}" for warning in change.warnings)
+        return self.submit("ajout", run, doc_id=path.stem,
+                           cleanup=lambda: shutil.rmtree(path.parent, ignore_errors=True))
 
     def remove(self, doc_id: str) -> Job:
         def run(job: Job) -> None:

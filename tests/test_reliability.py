@@ -185,11 +185,16 @@ def test_the_job_records_survive_a_restart_of_the_server(api, server):
     assert r.status_code == 202
     done = wait_for_job(api, r.json())
     assert done["status"] == "terminé"
-    from api.jobs import JobRecords
+    import time
 
-    stored = JobRecords(server["service"].settings.data_dir).load()
-    assert stored[done["id"]].status == "terminé" and stored[done["id"]].doc_id == "kit-redemarrage"
-    api.delete("/api/documents/kit-redemarrage", headers=AUTH)
+    record = server["service"].settings.data_dir / "jobs" / f"{done['id']}.json"
+    for _ in range(50):            # saved just after the status the poll saw
+        stored = json.loads(record.read_text())
+        if stored["status"] == "terminé":
+            break
+        time.sleep(0.1)
+    assert stored["status"] == "terminé" and stored["doc_id"] == "kit-redemarrage"
+    wait_for_job(api, api.delete("/api/documents/kit-redemarrage", headers=AUTH).json())
 
 
 # -- the weak points (W1–W11) ------------------------------------------------------------------------------
@@ -320,3 +325,16 @@ def test_w9_a_waiting_or_running_edit_can_be_cancelled(api):
     assert stopped["status"] == "annulé" and stopped["error_code"] == "cancelled"
     assert api.get("/api/documents/kit-annule").status_code == 404
     assert api.get("/health").json()["status"] == "ok"
+
+
+@pytest.mark.parametrize("headers", ["Content-Length: 5\r\nContent-Length: 40\r\n",
+                                     "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+                                     "Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n"])
+def test_smuggling_with_conflicting_lengths_is_refused(server, headers):
+    smuggled = b"GET /api/jobs HTTP/1.1\r\nHost: x\r\n\r\n"
+    head = (f"POST /api/related HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n{headers}\r\n").encode()
+    answer = _raw_request(server["url"], head + b"0\r\n\r\n" + smuggled, timeout=10)
+    statuses = [line[9:12] for line in answer.split(b"\r\n") if line.startswith(b"HTTP/1.1 ")]
+    assert statuses and all(s.startswith(b"4") for s in statuses), answer[:300]
+    assert b"jobs" not in answer and b"bad_token" not in answer         # the smuggled request never ran
+    assert httpx.get(server["url"] + "/health").status_code == 200
