@@ -396,7 +396,7 @@ class Probe:
                          ("POST", "/api/related", {"json": {"text": "x" * 100_001}}),
                          ("POST", "/api/related", {"content": b"[" * 100_000, "headers": {"content-type":
                                                                                          "application/json"}})],
-                      lambda c: c in (200, 413, 422))
+                      lambda c: c < 500)
 
 
 def main() -> int:

@@ -86,10 +86,11 @@ def main() -> int:
             job = call("POST", "/api/reindex", headers=AUTH).json()
         if job:
             jobs[job["id"]] = job["status"]
-        killed = op == "kill" or (job is not None and rng.random() < 0.5)
+        # a reindex re-embeds the whole corpus (minutes under nice on a shared machine): always killed
+        killed = op in ("kill", "reindex") or (job is not None and rng.random() < 0.5)
         if killed:
             if job is not None:       # in the middle of the edit: anywhere from its start to its snapshot write
-                time.sleep(rng.uniform(0, 6 if op == "reindex" else 3))
+                time.sleep(rng.uniform(0, 30 if op == "reindex" else 8))
             served.kill()
             kills += 1
             served.start()
