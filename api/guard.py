@@ -18,7 +18,7 @@ from .ratelimit import RateLimiter, budget_of
 from .service import Service
 
 OTHER_BODY_BYTES = 1024 * 1024     # any other body: the longest JSON one (100,000 characters of text) fits
-MULTIPART_MARGIN = 64 * 1024       # an upload's form fields and part headers around its file
+MULTIPART_MARGIN = 128 * 1024      # an upload's form fields (metadata: 64 KB at most) and part headers
 BODY_IDLE_S = 20                   # at most this long without a byte of the body…
 BODY_MIN_RATE = 20 * 1024          # …and the whole body at 20 KB/s at least (50 MB in 43 min), after
 BODY_GRACE_S = 30                  # a first half-minute
@@ -41,6 +41,10 @@ def body_limit(service: Service, scope: Scope) -> int:
     if scope["method"] == "POST" and scope["path"] == "/api/documents":
         return int(service.config.max_upload_mb * 1024 * 1024) + MULTIPART_MARGIN
     return OTHER_BODY_BYTES
+
+
+def too_large(limit: int) -> TooLarge:
+    return TooLarge(f"requête trop volumineuse (au plus {limit / 2 ** 20:.0f} Mo)")
 
 
 class RequestGuard:
@@ -67,8 +71,7 @@ class RequestGuard:
         if lengths and _header(scope, b"transfer-encoding"):     # RFC 9112 §6.1: a smuggling attempt, refused
             return AmbiguousLength("Content-Length et Transfer-Encoding à la fois : requête refusée")
         if lengths and all(v.isdigit() for v in lengths) and max(map(int, lengths)) > body_limit(self.service, scope):
-            return TooLarge(f"requête trop volumineuse (limite {self.service.config.max_upload_mb:g} Mo "
-                            "pour un fichier)")
+            return too_large(body_limit(self.service, scope))
         return None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -105,8 +108,7 @@ class BodyBound:
                 received += len(message.get("body", b""))
                 complete = not message.get("more_body", False)
                 if received > limit:
-                    raise BodyRefused(TooLarge(f"requête trop volumineuse (limite "
-                                               f"{self.service.config.max_upload_mb:g} Mo pour un fichier)"))
+                    raise BodyRefused(too_large(limit))
             return message
 
         await self.app(scope, bounded_receive, send)

@@ -195,8 +195,8 @@ class Probe:
         step and reaches the embedding), then cancelled (W9) so the probe stays short."""
         words = ("Les habitants du quartier se retrouvent au tiers-lieu pour réparer des vélos, "
                  "cultiver le jardin partagé et monter des projets avec les associations. ")
-        text = "\n\n".join(f"## Séance {i}\n\n" + words * 6 for i in range(1_200))
-        r = self.upload("tres-long.md", text.encode())
+        text = "\n\n".join(f"Séance {i}. " + words * 6 for i in range(1_200))     # one section, no heading
+        r = self.upload("tres-long.txt", text.encode())
         answers, ok, why = [r.status_code], r.status_code == 202, "not accepted"
         if ok:
             job, end = r.json(), min(self.deadline, time.time() + 900)
@@ -361,9 +361,9 @@ class Probe:
                  and short.json()["error"]["code"] == "too_short")
         odd = [self.upload(n, c).status_code for n, c in [
             ("vide.md", b""), ("blanc.md", b" \n\t "), ("binaire.md", bytes(range(256)) * 20), ("../../etc/passwd", b"x"),
-            ("a" * 400 + ".md", KIT.format(n="nom long").encode()), ("nul\x00.md", KIT.format(n="nul").encode()),
+            ("a" * 400 + ".md", KIT.format(n="nom long").encode()), ("nul%00.md", KIT.format(n="nul").encode()),
             ("faux.pdf", b"%PDF-1.4\n" + os.urandom(2000)), ("zip.docx", b"PK\x03\x04" + os.urandom(500))]]
-        self.row("odd uploads: empty, blank, binary, traversal, 400-char and NUL names, fake PDF, fake DOCX",
+        self.row("odd uploads: empty, blank, binary, traversal, 400-char and %00 names, fake PDF, fake DOCX",
                  odd, all(c < 500 for c in odd))
 
     def docs(self) -> None:
