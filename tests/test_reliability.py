@@ -142,10 +142,17 @@ def test_a_write_killed_after_the_switch_keeps_its_original(fresh, tmp_path, mon
     first = _note(tmp_path, "premier", "Le garage solidaire prête des voitures aux demandeurs d'emploi du canton.")
     fresh.add([(first, {})])
     second = _note(tmp_path, "second", "Le fablab du lycée ouvre ses machines aux artisans le samedi matin.")
-    monkeypatch.setattr(Indexer, "_commit_originals", lambda self, snapshot: (_ for _ in ()).throw(Killed()))
+    commit = Indexer._commit_originals
+
+    def killed_after_the_switch(self, snapshot):
+        if (snapshot / "originals").is_dir():       # the new snapshot, switched in, its originals not yet moved
+            raise Killed()
+        commit(self, snapshot)
+    monkeypatch.setattr(Indexer, "_commit_originals", killed_after_the_switch)
     with pytest.raises(Killed):
         fresh.add([(second, {"title": "Second"})])
     monkeypatch.undo()
+    assert sorted(p.name for p in fresh.originals.iterdir()) == ["premier"]
     restarted = Indexer(fresh.data_dir, fresh.ingestor)
     restarted.recover()
     assert sorted(p.name for p in restarted.originals.iterdir()) == ["premier", "second"]
