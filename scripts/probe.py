@@ -418,7 +418,7 @@ def main() -> int:
     probe = Probe(served, deadline)
     steps = [probe.names, probe.page_parameters, probe.metadata, probe.early_refusals, probe.smuggling,
              probe.auth_budget, probe.docs, probe.searches, probe.files, probe.slow_loris, probe.forwarded,
-             probe.long_text, probe.burst] + ([] if args.skip_kills else [probe.kill_during_write])
+             *([] if args.skip_kills else [probe.kill_during_write]), probe.long_text, probe.burst]
     print(f"probing {served.url} (data copied to {data})", flush=True)
     try:
         for step in steps:
