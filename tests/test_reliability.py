@@ -182,7 +182,7 @@ def test_a_job_lost_to_a_crash_says_so_after_restart(settings, embedder, tmp_pat
     after = Service(Context(data, embedder=embedder))
     after.recover()
     lost = after.jobs[waiting.id]
-    assert lost.status == "échec" and lost.error_code == "interrupted" and "redémarrage" in lost.message
+    assert lost.status == "échec" and lost.error_code == "interrupted" and "arrêt du service" in lost.message
     assert lost.doc_id == "kit" and not (data.data_dir / "upload-abc123").exists()
 
 
