@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
@@ -53,14 +54,16 @@ class JobCancelled(Exception):
 class JobRecords:
     def __init__(self, data_dir: Path):
         self.folder = Path(data_dir) / "jobs"
+        self._lock = threading.Lock()     # the worker and a cancelling request save the same job
 
     def save(self, job: Job) -> None:
         """Written whole, then renamed over the old record: a kill leaves the old record or the new one."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / f"{job.id}.json"
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(job.public(), ensure_ascii=False))
-        os.replace(tmp, path)
+        with self._lock:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path = self.folder / f"{job.id}.json"
+            tmp = path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(job.public(), ensure_ascii=False))
+            os.replace(tmp, path)
 
     def load(self) -> dict[str, Job]:
         """The stored jobs; those a stop caught before their end are marked interrupted (and saved so)."""
