@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 
 from . import errors
+from .guard import BodyBound, RequestGuard
 from .observability import Routes, observe
 from .ratelimit import rate_limits
 from .routes import corrections, documents, dossier, health, metrics, pages, questions, search
@@ -29,14 +30,12 @@ async def security_headers(request: Request, call_next):
 
 
 def create_app(service: Service, start: bool = True) -> FastAPI:
-    app = FastAPI(title="Catalyse", version=API_VERSION,
+    app = FastAPI(title="Catalyse", version=API_VERSION, docs_url=None, redoc_url=None,   # /docs: routes/pages.py
                   description="Recherche sémantique dans les publications des catalyseurs territoriaux.")
     app.state.service = service           # what the routes' dependencies hand them (deps.service_of)
-    if service.config.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=service.config.cors_origins,
-                           allow_methods=["GET", "POST"], allow_headers=["Content-Type"])
     if start:
         app.router.on_startup.append(service.start)
+    app.add_middleware(BodyBound, service=service)      # innermost: see api/guard.py
     app.middleware("http")(rate_limits(service.config.search_rate, service.config.editor_rate,
                                        lambda budget: service.metrics.rate_limited.labels(budget).inc()))
     errors.install(app)
@@ -44,6 +43,10 @@ def create_app(service: Service, start: bool = True) -> FastAPI:
                                             metrics)]
     for router in routers:
         app.include_router(router)
-    app.middleware("http")(security_headers)     # outermost but one, so it sees every page
-    app.middleware("http")(observe(Routes(app, routers), service.metrics))   # outermost: every request counted and logged
+    app.add_middleware(RequestGuard, service=service)   # outside the rate limits: a bad token spends its own budget
+    app.middleware("http")(security_headers)     # outside the others, so it sees every page
+    app.middleware("http")(observe(Routes(app, routers), service.metrics))   # every request counted and logged
+    if service.config.cors_origins:              # outermost: every answer (a 429, a 401) can be read by the widget
+        app.add_middleware(CORSMiddleware, allow_origins=service.config.cors_origins,
+                           allow_methods=["GET", "POST"], allow_headers=["Content-Type"])
     return app

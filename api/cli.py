@@ -182,8 +182,9 @@ def cmd_serve(ctx, args):
     server_log.propagate = False
     print(f"Catalyse : http://{args.host}:{args.port} (index dans {ctx.settings.data_dir})", file=sys.stderr)
     # requests are logged by the app (api/observability.py), one line each: no access log of the server's
-    uvicorn.run(create_app(Service(ctx)), host=args.host, port=args.port, log_config=None, access_log=False,
-                log_level="warning")
+    service = Service(ctx)
+    uvicorn.run(create_app(service), host=args.host, port=args.port, log_config=None, access_log=False,
+                log_level="warning", **service.config.server_options())
 
 
 def cmd_backup(ctx, args):

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from .errors import BadToken, EditingDisabled, NotReady
+from .errors import BadToken, EditingDisabled, NotReady, WebError
 from .service import Service
 
 # parses the header (scheme compared case-insensitively) and documents the scheme in OpenAPI;
@@ -26,14 +26,23 @@ def ready(service: Annotated[Service, Depends(service_of)]) -> Service:
     return service
 
 
-def editor(service: Annotated[Service, Depends(service_of)],
-           credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Service:
+def editor_refusal(service: Service, authorization: str) -> WebError | None:
+    """Why an ``Authorization`` header does not open the editor endpoints, if it does not (the request
+    guard asks before reading a body, the routes again)."""
     token = service.config.editor_token
     if not token:
-        raise EditingDisabled("l'édition est désactivée (CATALYSE_EDITOR_TOKEN absent)")
-    given = credentials.credentials if credentials else ""
-    if not hmac.compare_digest(given.encode(), token.encode()):
-        raise BadToken("jeton d'édition manquant ou invalide")
+        return EditingDisabled("l'édition est désactivée (CATALYSE_EDITOR_TOKEN absent)")
+    scheme, _, given = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        return BadToken("jeton d'édition manquant ou invalide")
+    return None
+
+
+def editor(service: Annotated[Service, Depends(service_of)],
+           credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Service:
+    refused = editor_refusal(service, f"Bearer {credentials.credentials}" if credentials else "")
+    if refused is not None:
+        raise refused
     return ready(service)
 
 

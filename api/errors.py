@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from index.indexer import DuplicateDocument, UnknownDocument
 from ingest.corrections import UnknownPassage
 from ingest.errors import CatalyseError
+from ingest.metadata import BadMetadata
 from search.related import UnknownSource
 
 from .html import render
@@ -48,12 +49,17 @@ class TooLarge(WebError):
     code = "too_large"
 
 
+class AmbiguousLength(WebError):
+    code = "ambiguous_length"
+    headers = {"Connection": "close"}       # what follows the body on this connection is never read
+
+
+class SlowBody(WebError):
+    code = "slow_body"
+
+
 class EmptyFile(WebError):
     code = "empty_file"
-
-
-class BadMetadata(WebError):
-    code = "bad_metadata"
 
 
 class UnsupportedType(WebError):
@@ -64,15 +70,19 @@ class NotFound(WebError):
     code = "not_found"
 
 
+class NameTaken(WebError):
+    code = "name_taken"
+
+
 class UnknownJob(WebError):
     code = "unknown_job"
 
 
 STATUS: dict[type[CatalyseError], int] = {
     NotReady: 503, EditingDisabled: 403, BadToken: 401, RateLimited: 429,
-    TooLarge: 413, EmptyFile: 422, BadMetadata: 422, UnsupportedType: 415,
+    TooLarge: 413, SlowBody: 408, AmbiguousLength: 400, EmptyFile: 422, BadMetadata: 422, UnsupportedType: 415,
     NotFound: 404, UnknownJob: 404, UnknownDocument: 404, UnknownSource: 404, UnknownPassage: 404,
-    DuplicateDocument: 409,
+    DuplicateDocument: 409, NameTaken: 409,
 }
 OTHER_STATUS = 422          # any other CatalyseError: the input was understood but cannot be used
 
@@ -100,7 +110,11 @@ async def _catalyse_error(request: Request, exc: CatalyseError) -> JSONResponse:
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-    """Starlette's own errors (an unknown route, a wrong method) in the same shape."""
+    """Starlette's own errors (an unknown route, a wrong method) in the same shape; a body the request
+    guard refused while it streamed in carries its CatalyseError."""
+    if isinstance(getattr(exc, "error", None), CatalyseError):
+        noted(request, exc.error.code)
+        return error_response(exc.error)
     noted(request, "http_error")
     return error_body(exc.status_code, "http_error", str(exc.detail), exc.headers)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from fastapi import Path as PathParam
 from pydantic import Field
 
 from search.filters import Filters
@@ -48,6 +49,19 @@ def refining(request: Request) -> bool:
 
 
 Refining = Annotated[bool, Depends(refining)]
+
+
+# A name that becomes a path is a file name of the disk: at most 255 bytes (NAME_MAX on Linux, ext4 and
+# most file systems), no separator, no NUL; any other is unknown (404), never an OSError (500).
+MAX_FILE_NAME_BYTES = 255
+MAX_DOC_ID = 300            # a document id is a sanitised file stem (safe_name: 100 characters)
+DocId = Annotated[str, PathParam(max_length=MAX_DOC_ID)]
+
+
+def is_file_name(name: str) -> bool:
+    """Whether ``name`` can be one file's name in a folder (and nothing more)."""
+    return (0 < len(name.encode("utf-8", "surrogatepass")) <= MAX_FILE_NAME_BYTES and name not in (".", "..")
+            and not any(c in name for c in "/\\\x00"))
 
 
 def safe_name(filename: str) -> str:

@@ -18,18 +18,19 @@ from index.indexer import publications
 from index.snapshots import Snapshots
 from ingest.corrections import Edit
 from ingest.errors import CatalyseError
-from ingest.progress import Progress
 from ingest.settings import Settings
 from search.answer import Stages
 from search.searcher import Searcher
 
 from .context import Context
-from .logs import LOG_ENVIRONMENT, event, request_id
+from .jobs import Job, JobCancelled, JobRecords
+from .logs import LOG_ENVIRONMENT, event
 from .metrics import Metrics
 from .questions import FILE as QUESTIONS_FILE, QuestionLog
 
 log = logging.getLogger("catalyse")
 job_log = logging.getLogger("catalyse.jobs")
+UPLOAD_PREFIX = "upload-"       # an upload's temporary folder in the data directory, until its job ends
 
 SERVICE_ENVIRONMENT = {
     "CATALYSE_EDITOR_TOKEN": "bearer token of the editor endpoints and page; unset = editing off",
@@ -40,6 +41,8 @@ SERVICE_ENVIRONMENT = {
     "CATALYSE_QUESTION_LOG": "keep the question log of the editor page (default on; off, 0 or no: nothing recorded)",
     "CATALYSE_QUESTION_LOG_DAYS": "days a logged question is kept before it is deleted (default 90)",
     **LOG_ENVIRONMENT,
+    "CATALYSE_TRUSTED_PROXIES": "comma-separated addresses of reverse proxies whose X-Forwarded-For is believed "
+                                "(default none: the client is the connection's address)",
 }
 
 
@@ -54,28 +57,13 @@ class ServiceConfig:
     question_log: bool = field(default_factory=lambda: os.environ.get("CATALYSE_QUESTION_LOG", "on").strip().lower()
                                not in ("off", "0", "no", "false"))
     question_log_days: int = field(default_factory=lambda: int(os.environ.get("CATALYSE_QUESTION_LOG_DAYS", "90")))
+    trusted_proxies: list[str] = field(default_factory=lambda: [
+        p.strip() for p in os.environ.get("CATALYSE_TRUSTED_PROXIES", "").split(",") if p.strip()])
 
-
-@dataclass
-class Job:
-    id: str
-    action: str                       # ajout, retrait, réindexation, correction
-    status: str = "en attente"        # en attente, en cours, terminé, échec
-    message: str = ""
-    doc_id: str | None = None
-    error_code: str | None = None
-    created: float = field(default_factory=time.time)
-    started: float | None = None
-    finished: float | None = None
-    progress: dict | None = None      # Progress.public(): documents, passages, step, speed, time left
-    request_id: str | None = field(default_factory=request_id.get)    # the request that made it (its log line)
-
-    def follow(self) -> Progress:
-        """A Progress whose every update shows in this job (the editor page polls it)."""
-        return Progress(listeners=[lambda p: setattr(self, "progress", p.public())])
-
-    def public(self) -> dict:
-        return {k: v for k, v in self.__dict__.items()}
+    def server_options(self) -> dict:
+        """uvicorn's options for forwarded headers: believed from the configured proxies only (uvicorn's
+        default believes any loopback client, which let a local client pick its rate-limit identity)."""
+        return {"proxy_headers": bool(self.trusted_proxies), "forwarded_allow_ips": self.trusted_proxies or None}
 
 
 class Service:
@@ -90,6 +78,7 @@ class Service:
         self._searcher: Searcher | None = None
         self._loaded: str | None = None
         self._swap = threading.Lock()
+        self.records = JobRecords(self.settings.data_dir)
         self.jobs: dict[str, Job] = {}
         self._queue: queue.Queue = queue.Queue()
         self.metrics = Metrics()
@@ -97,8 +86,16 @@ class Service:
         self.questions = QuestionLog(self.settings.data_dir / QUESTIONS_FILE if self.config.question_log else None,
                                      self.config.question_log_days)
 
+    def recover(self) -> None:
+        """What a stop left: job records (an unfinished one now says it was interrupted) and upload
+        temporaries (``upload-*``, whose jobs cannot run any more)."""
+        self.jobs = self.records.load()
+        for folder in self.settings.data_dir.glob(UPLOAD_PREFIX + "*"):
+            shutil.rmtree(folder, ignore_errors=True)
+
     # -- start-up ---------------------------------------------------------------------
     def start(self, background: bool = True) -> None:
+        self.recover()
         threading.Thread(target=self._work, name="catalyse-editor", daemon=True).start()
         if background:
             threading.Thread(target=self._prepare, name="catalyse-start", daemon=True).start()
@@ -109,6 +106,7 @@ class Service:
         try:
             self.status = "chargement du modèle"
             self.context.embedder.queries(["échauffement"])  # load and warm the model
+            self.context.indexer.recover()                   # what a killed write left unfinished
             if self.snapshots.current() is None and seed.install(
                     self.settings.data_dir, self.settings.corpus_dir, self.context.embedder.identity):
                 log.warning("index of the bundled corpus installed from %s", seed.SEED)
@@ -178,20 +176,36 @@ class Service:
             self.questions.record(payload["query"], payload["total"] > 0)
 
     # -- editors' jobs -------------------------------------------------------------------------
-    def submit(self, action: str, run: Callable[[Job], None], doc_id: str | None = None) -> Job:
+    def submit(self, action: str, run: Callable[[Job], None], doc_id: str | None = None,
+               cleanup: Callable[[], None] | None = None) -> Job:
+        """Queue ``run``; ``cleanup`` runs when the job ends, whether it ran, failed or was cancelled."""
         job = Job(id=uuid.uuid4().hex[:12], action=action, doc_id=doc_id)
         self.jobs[job.id] = job
-        self._queue.put((job, run))
+        self.records.save(job)
+        self._queue.put((job, run, cleanup))
+        return job
+
+    def cancel(self, job: Job) -> Job:
+        """A waiting job will not run; a running one stops at its next progress update, before it
+        writes (once the new snapshot is being written, it ends normally)."""
+        if not job.done:
+            job.cancel_requested = True
+            self.records.save(job)
         return job
 
     def _work(self) -> None:
         while True:
-            job, run = self._queue.get()
+            job, run, cleanup = self._queue.get()
             job.status, job.started = "en cours", time.time()
             try:
+                if job.cancel_requested:
+                    raise JobCancelled()
+                self.records.save(job)
                 run(job)
                 self.reload()
                 job.status, job.message = "terminé", job.message or "terminé"
+            except JobCancelled:
+                job.status, job.message, job.error_code = "annulé", "annulée : rien n'a été modifié", "cancelled"
             except CatalyseError as exc:
                 job.status, job.message, job.error_code = "échec", str(exc), exc.code
             except Exception as exc:  # a bug must not kill the worker
@@ -199,6 +213,9 @@ class Service:
                 job.status, job.message, job.error_code = "échec", f"erreur interne : {type(exc).__name__}", "internal"
             finally:
                 job.finished = time.time()
+                self.records.save(job)
+                if cleanup:
+                    cleanup()
                 self._done(job)
 
     def _done(self, job: Job) -> None:
@@ -212,15 +229,13 @@ class Service:
 
     def add_upload(self, path: Path, metadata: dict) -> Job:
         def run(job: Job) -> None:
-            try:
-                [change] = self.context.indexer.add([(path, metadata)], progress=job.follow(),
-                                                    report=lambda m: setattr(job, "message", m))
-                job.message = {"added": "ajouté", "updated": "mis à jour", "unchanged": "déjà indexé, inchangé"}.get(
-                    change.status, change.status) + f" ({change.passages} passages)" + "".join(
-                    f" ; {warning}" for warning in change.warnings)
-            finally:
-                shutil.rmtree(path.parent, ignore_errors=True)
-        return self.submit("ajout", run, doc_id=path.stem)
+            [change] = self.context.indexer.add([(path, metadata)], progress=job.follow(),
+                                                report=lambda m: setattr(job, "message", m))
+            job.message = {"added": "ajouté", "updated": "mis à jour", "unchanged": "déjà indexé, inchangé"}.get(
+                change.status, change.status) + f" ({change.passages} passages)" + "".join(
+                f" ; {warning}" for warning in change.warnings)
+        return self.submit("ajout", run, doc_id=path.stem,
+                           cleanup=lambda: shutil.rmtree(path.parent, ignore_errors=True))
 
     def remove(self, doc_id: str) -> Job:
         def run(job: Job) -> None:

@@ -1,12 +1,14 @@
 """Write side of the index: add, remove and reindex publications, each as a new snapshot."""
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -24,6 +26,8 @@ from .store import Store
 from .vectors import VectorIndex
 
 Report = Callable[[str], None]
+Originals = Sequence[tuple[Path, dict]]      # a publication's file and its metadata
+STAGED, DROPPED = "originals", "originals-dropped.json"   # in a build: what its switch commits
 
 
 def _quiet(message: str) -> None:
@@ -68,8 +72,10 @@ class Indexer:
 
     # -- snapshots ------------------------------------------------------------------
     def _build(self, change: Callable[[Store, VectorIndex, SentenceVectors, Postings], None],
-               fresh: bool = False) -> Index:
-        """Copy the current snapshot (or start empty), apply ``change``, publish atomically."""
+               fresh: bool = False, keep: Originals = (), drop: Sequence[str] = ()) -> Index:
+        """Copy the current snapshot (or start empty), apply ``change``, publish atomically. The
+        originals to ``keep`` (and the documents whose originals to ``drop``) are staged in the build
+        and committed with it: a kill before the switch leaves none of them, after it all of them."""
         build = self.snapshots.prepare()
         current = None if fresh else self.snapshots.current()
         try:
@@ -92,12 +98,15 @@ class Indexer:
                       "vectors": vectors.save(build, VECTORS, ANN), "sentences": sentences.save(build, SENTENCES),
                       "lexical": lexical.save(build, LEXICAL)}
             (build / CONFIG).write_text(json.dumps(config, indent=2))
+            self._stage_originals(build, keep, drop)
         except BaseException:
             shutil.rmtree(build, ignore_errors=True)
             raise
-        return Index.load(self.snapshots.publish(build))
+        published = self.snapshots.publish(build)
+        self._commit_originals(published)
+        return Index.load(published)
 
-    def _write(self, items: list[IngestedDocument], fresh: bool = False) -> Index:
+    def _write(self, items: list[IngestedDocument], fresh: bool = False, keep: Originals = ()) -> Index:
         """A new snapshot holding ``items``, each replacing any earlier version of its document."""
         corrections = Corrections.load(self.data_dir)     # the editors' word wins over the tagger's
         for item in items:
@@ -120,18 +129,60 @@ class Indexer:
                 lexical.add(vids, [p.text for item in items for p in item.passages],
                             [h for item in items for h in item.headers])
 
-        return self._build(change, fresh=fresh)
+        return self._build(change, fresh=fresh, keep=keep)
 
-    # -- originals ----------------------------------------------------------------------
-    def _keep_original(self, path: Path, metadata: dict) -> None:
-        folder = self.originals / path.stem
-        tmp = folder.with_name(folder.name + ".tmp")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        shutil.copy2(path, tmp / path.name)
-        (tmp / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False, indent=2))
-        shutil.rmtree(folder, ignore_errors=True)
-        tmp.rename(folder)
+    # -- originals: originals/<doc id>/<file> and its metadata.json, one folder per indexed document ---------
+    @staticmethod
+    def _stage_originals(build: Path, keep: Originals, drop: Sequence[str]) -> None:
+        for path, metadata in keep:
+            folder = build / STAGED / path.stem
+            folder.mkdir(parents=True)
+            shutil.copy2(path, folder / path.name)
+            (folder / "metadata.json").write_text(json.dumps(metadata, ensure_ascii=False, indent=2))
+        if drop:
+            (build / DROPPED).write_text(json.dumps(list(drop)))
+
+    def _commit_originals(self, snapshot: Path) -> None:
+        """Move a published snapshot's staged originals into place and delete its dropped ones; every
+        step can be done again, so a kill half-way is finished by the next write or start (recover)."""
+        dropped = snapshot / DROPPED
+        if dropped.exists():
+            for doc_id in json.loads(dropped.read_text()):
+                shutil.rmtree(self.originals / doc_id, ignore_errors=True)
+            dropped.unlink()
+        staged = snapshot / STAGED
+        if staged.is_dir():
+            self.originals.mkdir(parents=True, exist_ok=True)
+            for folder in sorted(staged.iterdir()):
+                shutil.rmtree(self.originals / folder.name, ignore_errors=True)
+                folder.rename(self.originals / folder.name)
+            staged.rmdir()
+
+    @contextlib.contextmanager
+    def _writing(self):
+        """The write lock, with what a killed writer left unfinished finished first."""
+        with self.snapshots.lock():
+            current = self.snapshots.current()
+            if current is not None:
+                self._commit_originals(current)
+            yield
+
+    def recover(self) -> None:
+        """At start: finish a killed write's originals, then drop what no snapshot commits (unfinished
+        builds, half-copied folders of earlier versions, originals of documents the index does not hold)."""
+        with self._writing():
+            self.snapshots.prune()
+            current = self.snapshots.current()
+            if current is None or not self.originals.is_dir():
+                return
+            try:
+                with contextlib.closing(sqlite3.connect(f"file:{current / STORE}?mode=ro", uri=True)) as db:
+                    indexed = {row[0] for row in db.execute("SELECT id FROM documents")}
+            except sqlite3.Error:
+                return          # an index this version cannot read is rebuilt from the originals: keep them all
+            for folder in self.originals.iterdir():
+                if folder.name not in indexed:
+                    shutil.rmtree(folder) if folder.is_dir() else folder.unlink()
 
     def _stored_originals(self) -> list[tuple[Path, dict]]:
         out = []
@@ -150,7 +201,7 @@ class Indexer:
         report("en attente de l'index")
         progress = progress or Progress()
         progress.update(documents=len(items))
-        with self.snapshots.lock():
+        with self._writing():
             current = self.snapshots.current()
             index = Index.load(current) if current else None
             if index:
@@ -204,20 +255,18 @@ class Indexer:
                     index.close()
             if not todo:
                 return changes
-            for path, meta, _ in todo:
-                self._keep_original(path, meta)
             report("écriture d'un nouvel instantané de l'index")
-            self._write([ingested for _, _, ingested in todo])
+            self._write([ingested for _, _, ingested in todo], keep=[(path, meta) for path, meta, _ in todo])
             return changes
 
     def add_ingested(self, items: list[IngestedDocument]) -> list[Change]:
         """Add documents already cut, tagged and embedded (bulk loads, benchmarks), in one snapshot."""
-        with self.snapshots.lock():
+        with self._writing():
             self._write(items)
             return [Change(i.document.id, "added", len(i.passages)) for i in items]
 
     def remove(self, doc_id: str) -> Change:
-        with self.snapshots.lock():
+        with self._writing():
             current = self.snapshots.current()
             index = Index.load(current) if current else None
             if index is None or index.store.document(doc_id) is None:
@@ -231,8 +280,7 @@ class Indexer:
                 sentences.remove(removed)
                 lexical.remove(removed)
 
-            self._build(change)
-            shutil.rmtree(self.originals / doc_id, ignore_errors=True)
+            self._build(change, drop=[doc_id])
             return Change(doc_id, "removed", len(removed))
 
     def correct(self, edit: Edit) -> int:
@@ -285,7 +333,7 @@ class Indexer:
 
     def reindex(self, progress: Progress | None = None, report: Report = _quiet) -> list[Change]:
         """Rebuild from the stored originals with the configured model, into a fresh snapshot."""
-        with self.snapshots.lock():
+        with self._writing():
             originals = self._stored_originals()
             progress = progress or Progress()
             progress.update(documents=len(originals))

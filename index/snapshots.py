@@ -55,9 +55,12 @@ class Snapshots:
 
     def publish(self, build: Path) -> Path:
         """Give a complete build its final name, then switch CURRENT to it."""
-        for f in build.iterdir():
-            with open(f, "rb") as handle:
-                os.fsync(handle.fileno())
+        for f in sorted(build.rglob("*"), reverse=True):     # files before the folders that hold them
+            if f.is_dir():
+                _fsync_dir(f)
+            else:
+                with open(f, "rb") as handle:
+                    os.fsync(handle.fileno())
         final = self.root / f"{self._next_number():06d}-{time.strftime('%Y%m%dT%H%M%S')}"
         build.rename(final)
         _fsync_dir(self.root)

@@ -9,6 +9,11 @@ from .document import Document, Segment
 from .nlp import ENTITY_KEYS, flatten_lines, french_pipeline
 
 WORD = re.compile(r"\S+")
+# spaCy refuses a text over its max_length (1,000,000 characters, error E088) and needs about 1 GB per
+# 100,000 characters to parse one; a longer segment is parsed in pieces of at most this size.
+PIECE_CHARS = 100_000
+BREAKS = ("\n\n", "\n", ". ", " ")       # where a piece ends, by preference
+KEEP_WORDS = 20             # shorter passages (a bare heading, an empty Q&A slot) are dropped
 
 
 @dataclass
@@ -44,10 +49,23 @@ def _split_long(text: str, start: int, end: int, max_words: int) -> list[tuple[i
             for i in range(0, len(words), max_words)]
 
 
+def _pieces(text: str, start: int, end: int, limit: int) -> list[tuple[int, int]]:
+    """``text[start:end]`` in pieces of at most ``limit`` characters, each ending at a paragraph break
+    where one falls in its second half (else a line, a sentence end, a space)."""
+    pieces = []
+    while end - start > limit:
+        window = text[start:start + limit]
+        cut = next((i + len(b) for b in BREAKS if (i := window.rfind(b)) > limit // 2), limit)
+        pieces.append((start, start + cut))
+        start += cut
+    return pieces + [(start, end)]
+
+
 class Chunker:
-    def __init__(self, min_words: int = 50, target_words: int = 100, max_words: int = 150, keep_words: int = 20):
+    def __init__(self, min_words: int = 50, target_words: int = 100, max_words: int = 150,
+                 keep_words: int = KEEP_WORDS):
         self.min_words, self.target_words, self.max_words = min_words, target_words, max_words
-        self.keep_words = keep_words  # shorter passages (a bare heading, an empty Q&A slot) are dropped
+        self.keep_words = keep_words
 
     def _pack(self, text: str, sentences: list[tuple[int, int]]) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []
@@ -84,11 +102,13 @@ class Chunker:
         nlp = french_pipeline()
         flat = flatten_lines(doc.text)
         out: list[Chunk] = []
-        texts = (flat[seg.start:seg.end] for seg in segments)
-        for seg, parsed in zip(segments, nlp.pipe(texts, batch_size=16)):
+        limit = min(PIECE_CHARS, nlp.max_length)
+        pieces = [(seg, s, e) for seg in segments for s, e in _pieces(flat, seg.start, seg.end, limit)]
+        texts = (flat[s:e] for _, s, e in pieces)
+        for (seg, start, _), parsed in zip(pieces, nlp.pipe(texts, batch_size=16)):
             sentences: list[tuple[int, int]] = []
             for sent in parsed.sents:
-                s, e = seg.start + sent.start_char, seg.start + sent.end_char
+                s, e = start + sent.start_char, start + sent.end_char
                 if not doc.text[s:e].strip():
                     continue
                 if _words(doc.text[s:e]) > self.max_words:
@@ -103,7 +123,7 @@ class Chunker:
                 ents: dict[str, list[str]] = {}
                 for ent in parsed.ents:
                     key = ENTITY_KEYS.get(ent.label_)
-                    if key and s <= seg.start + ent.start_char and seg.start + ent.end_char <= e:
+                    if key and s <= start + ent.start_char and start + ent.end_char <= e:
                         name = re.sub(r"\s+", " ", ent.text).strip()
                         if name not in ents.setdefault(key, []):
                             ents[key].append(name)

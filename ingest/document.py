@@ -41,7 +41,7 @@ class Document:
     page_starts: list[int]       # page_starts[i] = offset of page (or slide) i + 1 in ``text``
     metadata: dict = field(default_factory=dict)
     source: str = ""             # file name of the original
-    content_hash: str = ""       # sha256 of the original bytes
+    content_hash: str = ""       # readers.content_hash: sha256 of the original (a text format's normalised content)
     unit: str = "page"           # one of UNITS
     headings: list[Heading] | None = None   # None: the structure is recovered from the wording
     lists: list[tuple[int, int]] = field(default_factory=list)  # spans kept in one passage when they fit

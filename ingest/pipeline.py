@@ -15,7 +15,7 @@ from .bounded import BoundedReader
 from .chunker import Chunker
 from .document import Document, Passage
 from .embedder import Embedder
-from .errors import CatalyseError
+from .errors import CatalyseError, UnreadableDocument
 from .nlp import detect_language
 from .progress import Progress
 from .sentences import sentence_units
@@ -105,6 +105,9 @@ class Ingestor:
                 language=detect_language(text), entities=chunk.entities, unit=doc.unit,
                 time_start=time_start, time_end=time_end, ocr_confidence=doc.ocr_confidence(page_start, page_end),
                 link=web_link(doc, time_start)))
+        if not passages:        # it could never be found: refused rather than « added (0 passages) »
+            raise UnreadableDocument(f"{doc.source} : texte trop court pour être indexé (aucun passage d'au moins "
+                                     f"{self.chunker.keep_words} mots)", "too_short")
         headers = [p.context_header(doc.title) for p in passages]
         texts, owners = embedding_texts(passages, headers)
         return CutDocument(doc, passages, headers, texts, owners)

@@ -5,12 +5,13 @@ with the file's own properties where no metadata file says otherwise."""
 from __future__ import annotations
 
 import hashlib
-import json
+import unicodedata
 from pathlib import Path
 
 from .document import Document
 from .errors import UnreadableDocument
 from .formats.builder import Draft
+from .metadata import checked_metadata
 
 FORMATS = {".pdf": "pdf", ".md": "markdown", ".markdown": "markdown", ".txt": "text",
            ".docx": "docx", ".odt": "odt", ".pptx": "pptx", ".odp": "odp", ".html": "html", ".htm": "html",
@@ -24,17 +25,11 @@ def metadata_path(path: Path) -> Path:
 
 
 def load_metadata(path: Path, meta_file: Path | None = None) -> dict:
-    """The metadata file beside a publication (or the one given), else an empty dict."""
+    """The metadata file beside a publication (or the one given), checked by its schema, else an empty dict."""
     meta_file = meta_file or metadata_path(path)
     if not meta_file.exists():
         return {}
-    try:
-        meta = json.loads(meta_file.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise UnreadableDocument(f"{meta_file.name} : métadonnées JSON illisibles ({exc})", "bad_metadata")
-    if not isinstance(meta, dict):
-        raise UnreadableDocument(f"{meta_file.name} : les métadonnées doivent être un objet JSON", "bad_metadata")
-    return meta
+    return checked_metadata(meta_file.read_bytes(), name=meta_file.name)
 
 
 def _plain_text(path: Path) -> Draft:
@@ -44,6 +39,24 @@ def _plain_text(path: Path) -> Draft:
     except UnicodeDecodeError as exc:
         raise UnreadableDocument(f"{path.name} : texte non UTF-8", "not_utf8") from exc
     return Draft(text=text.replace("\r\n", "\n") + "\n", page_starts=[0], unit="")
+
+
+TEXT_FORMATS = {"markdown", "text", "html", "webvtt", "srt"}
+
+
+def content_hash(path: Path, fmt: str) -> str:
+    """SHA-256 of what makes two files the same publication: a text format's content with its byte order
+    mark, line endings, trailing spaces and blank lines at either end set aside (and Unicode composed), so
+    a copy saved by another editor is a duplicate; other formats' bytes as they are."""
+    data = path.read_bytes()
+    if fmt in TEXT_FORMATS:
+        try:
+            text = unicodedata.normalize("NFC", data.decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            pass
+        else:
+            data = "\n".join(line.rstrip() for line in text.splitlines()).strip("\n").encode()
+    return hashlib.sha256(data).hexdigest()
 
 
 def _first_line_title(text: str) -> str:
@@ -93,6 +106,6 @@ def read_document(path: Path, metadata: dict | None = None, with_ocr: bool = Tru
     spoken = draft.unit == "time"      # a transcript's first line is what is said, not a title
     title = meta.get("title") or (not spoken and _first_line_title(draft.text)) or path.stem
     return Document(id=path.stem, title=title, text=draft.text, page_starts=draft.page_starts, metadata=meta,
-                    source=path.name, content_hash=hashlib.sha256(path.read_bytes()).hexdigest(), unit=draft.unit,
+                    source=path.name, content_hash=content_hash(path, fmt), unit=draft.unit,
                     headings=draft.headings, lists=draft.lists, cues=draft.cues, ocr=draft.ocr,
                     warnings=draft.warnings)

@@ -486,3 +486,16 @@ def test_no_serious_accessibility_violation(page, server, path):
     serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in found
                if v["impact"] in ("serious", "critical")]
     assert not serious, serious
+
+
+def test_the_api_documentation_reads_offline_under_the_csp(page, server):
+    """/docs is rendered by the service itself: no request leaves the machine, nothing is blocked."""
+    outside, blocked = [], []
+    page.on("request", lambda r: None if r.url.startswith(server["url"]) else outside.append(r.url))
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    page.goto(server["url"] + "/docs")
+    expect(page.locator("h1")).to_contain_text("API de Catalyse")
+    assert page.locator("section.operation").count() >= 10
+    expect(page.locator("#contenu")).to_contain_text("/api/search")
+    page.screenshot(path=str(ARTEFACTS / "api-docs.png"), full_page=False)
+    assert not outside and not blocked, (outside, blocked)

@@ -2,7 +2,6 @@
 reindexing for editors, as jobs run one at a time in the background."""
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -14,13 +13,15 @@ from fastapi.responses import FileResponse
 
 from index.indexer import DuplicateDocument, UnknownDocument
 from ingest.bounded import check_upload
-from ingest.errors import CatalyseError
+from ingest.chunker import KEEP_WORDS
+from ingest.errors import CatalyseError, UnreadableDocument
+from ingest.metadata import checked_metadata
 from ingest.sniff import upload_suffix
 
 from ..deps import Editor, Ready
-from ..errors import BadMetadata, EmptyFile, NotFound, TooLarge, UnknownJob, UnsupportedType
-from ..params import safe_name
-from ..service import Service
+from ..errors import EmptyFile, NameTaken, NotFound, TooLarge, UnknownJob, UnsupportedType
+from ..params import DocId, is_file_name, safe_name
+from ..service import UPLOAD_PREFIX, Service
 
 router = APIRouter()
 
@@ -31,7 +32,7 @@ def api_documents(service: Ready):
 
 
 @router.get("/api/documents/{doc_id}", summary="Une publication")
-def api_document(doc_id: str, service: Ready):
+def api_document(doc_id: DocId, service: Ready):
     found = next((d for d in service.searcher().index.store.documents() if d["id"] == doc_id), None)
     if found is None:
         raise UnknownDocument(f"document inconnu : {doc_id}")
@@ -40,9 +41,8 @@ def api_document(doc_id: str, service: Ready):
 
 @router.get("/corpus/{file}", summary="Le fichier d'une publication (liens « #page=N »)")
 def corpus_file(file: str, service: Ready):
-    name = Path(file).name
-    path = service.settings.data_dir / "originals" / Path(name).stem / name
-    if name != file or not path.is_file():
+    path = service.settings.data_dir / "originals" / Path(file).stem / file
+    if not is_file_name(file) or not path.is_file():      # checked first: a NUL or a long name is no file
         raise NotFound("fichier introuvable")
     if path.suffix.lower() in (".html", ".htm"):    # a stored web page never runs on this origin
         return FileResponse(path, media_type="text/plain; charset=utf-8",
@@ -51,16 +51,6 @@ def corpus_file(file: str, service: Ready):
 
 
 # -- editors ---------------------------------------------------------------------------------
-def _metadata(text: str | None) -> dict:
-    try:
-        meta = json.loads(text) if text else {}
-    except json.JSONDecodeError:
-        meta = None
-    if not isinstance(meta, dict):
-        raise BadMetadata("métadonnées : un objet JSON est attendu")
-    return meta
-
-
 def _suffix(data: bytes, filename: str) -> str:
     """The file's type from its bytes (ingest.sniff: PDF, Office documents, web pages, subtitles, text)."""
     try:
@@ -80,16 +70,24 @@ async def _checked_upload(service: Service, file: UploadFile, metadata: str | No
         raise TooLarge(f"fichier trop volumineux (limite {service.config.max_upload_mb:g} Mo)")
     if not data.strip():
         raise EmptyFile("fichier vide")
-    meta = _metadata(metadata)
+    meta = checked_metadata(metadata)
     suffix = _suffix(data, file.filename or "")
-    folder = Path(tempfile.mkdtemp(prefix="upload-", dir=service.settings.data_dir))
+    folder = Path(tempfile.mkdtemp(prefix=UPLOAD_PREFIX, dir=service.settings.data_dir))
     path = folder / f"{safe_name(file.filename or '')}{suffix}"
     path.write_bytes(data)
     try:  # read now, in a bounded child process
         doc = await run_in_threadpool(check_upload, path, meta)
-        same = service.searcher().index.store.document_by_hash(doc.content_hash)
+        store = service.searcher().index.store
+        same = store.document_by_hash(doc.content_hash)
         if same and same != doc.id:
             raise DuplicateDocument(f"contenu identique au document déjà indexé « {same} »")
+        named = store.document(doc.id)
+        if named is not None and named.source != path.name:    # « ÉVIL ÜNÏ.TXT » is not an update of evil-uni.md
+            raise NameTaken(f"le nom « {doc.id} » est déjà celui de {named.source} : renommez le fichier, ou "
+                            f"retirez d'abord {named.source} pour le remplacer")
+        if doc.unit != "slide" and len(doc.text.split()) < KEEP_WORDS:    # a short slide may still be kept whole
+            raise UnreadableDocument(f"{path.name} : texte trop court pour être indexé (moins de {KEEP_WORDS} "
+                                     "mots)", "too_short")
     except CatalyseError:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -104,7 +102,7 @@ async def api_add(file: Annotated[UploadFile, File()], service: Editor,
 
 
 @router.delete("/api/documents/{doc_id}", status_code=202, summary="Retirer une publication (éditeurs)")
-def api_remove(doc_id: str, service: Editor):
+def api_remove(doc_id: DocId, service: Editor):
     if service.searcher().index.store.document(doc_id) is None:
         raise UnknownDocument(f"document inconnu : {doc_id}")
     return service.remove(doc_id).public()
@@ -121,6 +119,14 @@ def api_job(job_id: str, service: Editor):
     if job is None:
         raise UnknownJob("tâche inconnue")
     return job.public()
+
+
+@router.delete("/api/jobs/{job_id}", summary="Annuler une tâche d'édition en attente ou en cours")
+def api_cancel(job_id: str, service: Editor):
+    job = service.jobs.get(job_id)
+    if job is None:
+        raise UnknownJob("tâche inconnue")
+    return service.cancel(job).public()
 
 
 @router.get("/api/jobs", summary="Les tâches d'édition")

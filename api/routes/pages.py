@@ -8,7 +8,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 import numpy as np
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from ingest.glossary import FACETS, PARAMS
@@ -23,7 +23,7 @@ from ..colours import SDG_COLOURS, text_on
 from ..deps import service_of
 from ..errors import NotFound
 from ..html import render
-from ..params import Question, Refining, ResultCount, SearchFilters
+from ..params import Question, Refining, ResultCount, SearchFilters, is_file_name
 from ..render import related_records, search_payload
 from ..service import Service
 
@@ -177,9 +177,36 @@ def sdg_css():
     return Response(rules, media_type="text/css", headers={"Cache-Control": "public, max-age=300"})
 
 
+@router.get("/docs", response_class=HTMLResponse)
+def api_docs(request: Request):
+    """The API's documentation, rendered here from its OpenAPI schema: no script from a CDN, so it reads
+    offline and under the pages' Content-Security-Policy (Swagger UI's page would do neither)."""
+    schema = request.app.openapi()
+    return render("docs.html", version=schema["info"]["version"], description=schema["info"].get("description", ""),
+                  operations=[_operation(path, method, op) for path, methods in schema["paths"].items()
+                              for method, op in methods.items()])
+
+
+def _operation(path: str, method: str, op: dict) -> dict:
+    def type_of(schema: dict) -> str:
+        if "anyOf" in schema:
+            return " ou ".join(type_of(s) for s in schema["anyOf"] if s.get("type") != "null")
+        if schema.get("type") == "array":
+            return f"liste de {type_of(schema.get('items', {}))}"
+        bounds = [f"{k} {schema[k]}" for k in ("minimum", "maximum", "maxLength") if k in schema]
+        return schema.get("type", schema.get("$ref", "").rsplit("/", 1)[-1] or "objet") + (
+            f" ({', '.join(bounds)})" if bounds else "")
+
+    return {"id": op.get("operationId", path), "method": method.upper(), "path": path,
+            "summary": op.get("summary", ""), "description": op.get("description", ""),
+            "parameters": [{"name": p["name"], "where": p["in"], "type": type_of(p.get("schema", {})),
+                            "required": p.get("required", False)} for p in op.get("parameters", [])],
+            "body": list(op.get("requestBody", {}).get("content", {})), "responses": list(op.get("responses", {}))}
+
+
 @router.get("/static/{name}")
 def static(name: str):
-    path = STATIC / Path(name).name
-    if not path.is_file():
+    path = STATIC / name
+    if not is_file_name(name) or not path.is_file():
         raise NotFound("introuvable")
     return FileResponse(path)

@@ -34,6 +34,14 @@
           item.appendChild(document.createTextNode(" " + Math.floor(p.done) + "/" + p.documents + " documents, " +
             p.passages + " passages" + (p.seconds_left != null ? ", encore ~" + p.seconds_left + " s" : "")));
         }
+        if ((j.status === "en cours" || j.status === "en attente") && !j.cancel_requested) {
+          var cancel = document.createElement("button");
+          cancel.type = "button"; cancel.textContent = "Annuler";
+          cancel.addEventListener("click", function () {
+            call("DELETE", "/api/jobs/" + encodeURIComponent(j.id)).then(refresh).catch(function (e) { say(e.message); });
+          });
+          item.appendChild(document.createTextNode(" ")); item.appendChild(cancel);
+        }
         list.appendChild(item);
       });
       if (data.jobs.some(function (j) { return j.status === "en cours" || j.status === "en attente"; })) setTimeout(refresh, 1000);

@@ -42,6 +42,8 @@ def read_pdf(path: Path, with_ocr: bool = True, on_page=None) -> Draft:
         info = dict(reader.metadata or {})
     except UnreadableDocument:
         raise
+    except (pypdf.errors.DependencyError, pypdf.errors.FileNotDecryptedError) as exc:   # AES without its library
+        raise UnreadableDocument(f"{path.name} : PDF chiffré", "encrypted_pdf") from exc
     except Exception as exc:  # pypdf raises many types on broken files
         raise UnreadableDocument(f"{path.name} : PDF illisible ({type(exc).__name__})", "broken_pdf") from exc
     scanned = [n for n, text in enumerate(raw, 1) if len(text.strip()) < SCANNED_BELOW_CHARS]

@@ -1,0 +1,347 @@
+"""The bugs an adversarial probe found (issue 13), each as the request or the crash that showed it:
+never a 500, bad editor input refused before anything is queued, nothing lost or brought back by a crash."""
+import json
+
+import httpx
+import pytest
+
+from conftest import AUTH, KIT_TEXT, wait_for_job
+
+
+@pytest.fixture(scope="module")
+def api(server):
+    with httpx.Client(base_url=server["url"], timeout=120) as client:
+        yield client
+
+
+def jobs_count(api) -> int:
+    return len(api.get("/api/jobs", headers=AUTH).json()["jobs"])
+
+
+# -- 1. a name too long to be a file is a 4xx, wherever a name becomes a path ------------------------------
+@pytest.mark.parametrize("method,path", [
+    ("GET", "/corpus/" + "a" * 256), ("GET", "/corpus/" + "é" * 200 + ".pdf"), ("GET", "/static/" + "a" * 256),
+    ("GET", "/corpus/a%00b.pdf"), ("GET", "/static/a%00b"), ("GET", "/api/documents/" + "a" * 5000),
+    ("DELETE", "/api/documents/" + "a" * 5000), ("GET", "/api/related?id=" + "a" * 5000),
+])
+def test_long_or_odd_names_are_a_4xx(api, method, path):
+    r = api.request(method, path, headers=AUTH)
+    assert 400 <= r.status_code < 500, (path[:40], r.status_code, r.text[:200])
+
+
+# -- 2. the search page's parameters cannot leave a variable unset ----------------------------------------
+@pytest.mark.parametrize("query", ["q=alliance&sdg=%C2%B2", "q=alliance&sdg=%C2%B9", "q=alliance&sdg=%E2%91%A0",
+                                   "q=alliance&sdg=%C2%B2&fragment=results", "sdg=%D9%A3", "q=a&k=%C2%B2"])
+def test_non_ascii_digits_in_the_page_parameters_are_a_422(api, query):
+    r = api.get("/?" + query)
+    assert r.status_code == 422 and "Paramètre invalide" in r.text
+
+
+# -- 3 and 4. editor metadata is checked against its schema before the 202 --------------------------------
+BAD_METADATA = {
+    "deep list": "[" * 5000 + "]" * 5000,
+    "deep object": '{"a":' * 3000 + "1" + "}" * 3000,
+    "deep inside tags": json.dumps({"tags": {"levers": [[[[["qualifier"]]]]]}}),
+    "unknown lever": json.dumps({"tags": {"levers": ["hack"]}}),
+    "sdg out of range": json.dumps({"tags": {"sdg": [99]}}),
+    "unknown trade": json.dumps({"tags": {"trades": ["plombier"]}}),
+    "unknown entry point": json.dumps({"tags": {"entry_point": "roman"}}),
+    "title a number": json.dumps({"title": 12345}),
+    "title too long": json.dumps({"title": "t" * 5000}),
+    "too many tags": json.dumps({"tags": {"sdg": list(range(1, 18)) * 10}}),
+    "too many fields": json.dumps({f"champ{i}": "x" for i in range(200)}),
+    "a list of objects": json.dumps({"auteurs": [{"nom": "x"}]}),
+    "not an object": "[1, 2]",
+    "too large": json.dumps({"note": "x" * 200_000}),
+}
+
+
+@pytest.mark.parametrize("case", BAD_METADATA)
+def test_bad_metadata_is_a_422_before_anything_is_queued(api, case):
+    before = jobs_count(api)
+    r = api.post("/api/documents", files={"file": ("kit-metadonnees.md", KIT_TEXT.encode())},
+                 data={"metadata": BAD_METADATA[case]}, headers=AUTH)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "bad_metadata", (case, r.status_code, r.text[:300])
+    assert jobs_count(api) == before
+
+
+def test_good_editor_tags_are_accepted_and_normalised():
+    from ingest.metadata import checked_metadata
+
+    meta = checked_metadata('{"title": "Kit", "licence": "CC-BY", "tags": {"levers": ["qualifier"], "sdg": ["8", 17],'
+                            ' "entry_point": "outil", "replace": true}}')
+    assert meta == {"title": "Kit", "licence": "CC-BY",
+                    "tags": {"levers": ["qualifier"], "sdg": [8, 17], "entry_point": "outil", "replace": True}}
+
+
+def test_a_bad_metadata_file_beside_a_publication_is_refused(tmp_path):
+    from ingest.errors import CatalyseError
+    from ingest.readers import load_metadata
+
+    (tmp_path / "kit.md").write_text(KIT_TEXT)
+    (tmp_path / "kit.meta.json").write_text(json.dumps({"tags": {"levers": ["hack"]}}))
+    with pytest.raises(CatalyseError) as refused:
+        load_metadata(tmp_path / "kit.md")
+    assert refused.value.code == "bad_metadata" and "hack" in str(refused.value)
+
+
+# -- 5. a text over spaCy's length limit is read in pieces ------------------------------------------------
+def test_a_segment_over_the_pipeline_limit_is_processed_in_pieces():
+    from ingest.chunker import Chunker
+    from ingest.document import Document
+    from ingest.nlp import french_pipeline
+    from ingest.structure import segments_of
+
+    paragraph = ("Le tiers-lieu accueille les habitants du quartier chaque semaine. Les jeunes y réparent des vélos "
+                 "et animent un atelier de couture ouvert à tous. ") * 3
+    text = "\n\n".join(f"{paragraph} Séance {i}." for i in range(60))   # about 20,000 characters, one section
+    doc = Document(id="long", title="Long", text=text, page_starts=[0], metadata={"format": "text"}, source="long.txt",
+                   content_hash="x", unit="")
+    nlp = french_pipeline()
+    limit = nlp.max_length
+    nlp.max_length = 5_000          # spaCy's own bound (1,000,000 by default), lowered so the test is quick
+    try:
+        chunks = Chunker().chunks(doc, segments_of(doc))
+    finally:
+        nlp.max_length = limit
+    covered = " ".join(text[c.start:c.end] for c in chunks)
+    assert len(chunks) > 40 and all(f"Séance {i}." in covered for i in range(60))
+    assert all(c.end - c.start < 5_000 for c in chunks)
+
+
+# -- 6. a crash before the switch leaves no original, a crash after it loses none -------------------------
+def _note(tmp_path, name: str, words: str):
+    path = tmp_path / f"{name}.md"
+    path.write_text(f"# {name}\n\n" + (words + " ") * 12)
+    return path
+
+
+class Killed(BaseException):
+    """What a kill looks like to the code that was running: nothing after it runs."""
+
+
+def test_a_write_killed_before_the_switch_leaves_no_original(fresh, tmp_path, monkeypatch):
+    first = _note(tmp_path, "premier", "Le garage solidaire prête des voitures aux demandeurs d'emploi du canton.")
+    fresh.add([(first, {})])
+    second = _note(tmp_path, "second", "Le fablab du lycée ouvre ses machines aux artisans le samedi matin.")
+
+    def killed(self, build):
+        raise Killed()
+    monkeypatch.setattr(type(fresh.snapshots), "publish", killed)
+    with pytest.raises(Killed):
+        fresh.add([(second, {"title": "Second"})])
+    monkeypatch.undo()
+    assert not (fresh.originals / "second").exists()
+    assert sorted(p.name for p in fresh.originals.iterdir()) == ["premier"]
+    assert [c.doc_id for c in fresh.reindex()] == ["premier"]
+
+
+def test_a_write_killed_after_the_switch_keeps_its_original(fresh, tmp_path, monkeypatch):
+    from index.indexer import Indexer
+
+    first = _note(tmp_path, "premier", "Le garage solidaire prête des voitures aux demandeurs d'emploi du canton.")
+    fresh.add([(first, {})])
+    second = _note(tmp_path, "second", "Le fablab du lycée ouvre ses machines aux artisans le samedi matin.")
+    commit = Indexer._commit_originals
+
+    def killed_after_the_switch(self, snapshot):
+        if (snapshot / "originals").is_dir():       # the new snapshot, switched in, its originals not yet moved
+            raise Killed()
+        commit(self, snapshot)
+    monkeypatch.setattr(Indexer, "_commit_originals", killed_after_the_switch)
+    with pytest.raises(Killed):
+        fresh.add([(second, {"title": "Second"})])
+    monkeypatch.undo()
+    assert sorted(p.name for p in fresh.originals.iterdir()) == ["premier"]
+    restarted = Indexer(fresh.data_dir, fresh.ingestor)
+    restarted.recover()
+    assert sorted(p.name for p in restarted.originals.iterdir()) == ["premier", "second"]
+    assert json.loads((restarted.originals / "second" / "metadata.json").read_text()) == {"title": "Second"}
+    assert (restarted.originals / "second" / "second.md").read_bytes() == second.read_bytes()
+
+
+def test_recovery_drops_orphans_and_temporaries(fresh, tmp_path):
+    first = _note(tmp_path, "premier", "Le garage solidaire prête des voitures aux demandeurs d'emploi du canton.")
+    fresh.add([(first, {})])
+    (fresh.originals / "fantome").mkdir()
+    (fresh.originals / "fantome" / "fantome.pdf").write_bytes(b"%PDF-1.4")
+    (fresh.originals / "premier.tmp").mkdir()
+    fresh.recover()
+    assert sorted(p.name for p in fresh.originals.iterdir()) == ["premier"]
+
+
+def test_a_job_lost_to_a_crash_says_so_after_restart(settings, embedder, tmp_path):
+    from api.context import Context
+    from api.service import Service
+    from ingest.settings import Settings
+
+    data = Settings(data_dir=tmp_path / "data", corpus_dir=settings.corpus_dir, model_cache=settings.model_cache)
+    before = Service(Context(data, embedder=embedder))
+    waiting = before.submit("ajout", lambda job: None, doc_id="kit")         # queued; its worker never started
+    (data.data_dir / "upload-abc123").mkdir(parents=True)
+    after = Service(Context(data, embedder=embedder))
+    after.recover()
+    lost = after.jobs[waiting.id]
+    assert lost.status == "échec" and lost.error_code == "interrupted" and "arrêt du service" in lost.message
+    assert lost.doc_id == "kit" and not (data.data_dir / "upload-abc123").exists()
+
+
+def test_the_job_records_survive_a_restart_of_the_server(api, server):
+    r = api.post("/api/documents", files={"file": ("kit-redemarrage.md", KIT_TEXT.replace("vélos", "trottinettes"))},
+                 headers=AUTH)
+    assert r.status_code == 202
+    done = wait_for_job(api, r.json())
+    assert done["status"] == "terminé"
+    import time
+
+    record = server["service"].settings.data_dir / "jobs" / f"{done['id']}.json"
+    for _ in range(50):            # saved just after the status the poll saw
+        stored = json.loads(record.read_text())
+        if stored["status"] == "terminé":
+            break
+        time.sleep(0.1)
+    assert stored["status"] == "terminé" and stored["doc_id"] == "kit-redemarrage"
+    wait_for_job(api, api.delete("/api/documents/kit-redemarrage", headers=AUTH).json())
+
+
+# -- the weak points (W1–W11) ------------------------------------------------------------------------------
+def _raw_request(url: str, head: bytes, body_parts=(), pause: float = 0.0, timeout: float = 30) -> bytes:
+    """One request on a raw socket (headers as given, the body in parts with pauses); what came back."""
+    import socket
+    import time
+    from urllib.parse import urlparse
+
+    where = urlparse(url)
+    with socket.create_connection((where.hostname, where.port), timeout=timeout) as s:
+        s.sendall(head)
+        try:
+            for part in body_parts:
+                time.sleep(pause)
+                s.sendall(part)
+        except OSError:
+            pass                # the server answered and closed: read what it said
+        answer = b""
+        try:
+            while chunk := s.recv(65536):
+                answer += chunk
+                if b"\r\n\r\n" in answer and b"}" in answer:
+                    break
+        except (TimeoutError, ConnectionResetError):
+            pass
+        return answer
+
+
+def test_w1_a_large_body_is_refused_before_it_is_sent(server):
+    """401 without a token and 413 over the size, both answered from the headers alone (nothing of the
+    declared 300 MB is sent)."""
+    head = ("POST /api/documents HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+            "Content-Length: 300000000\r\n{auth}\r\n")
+    anonymous = _raw_request(server["url"], head.format(auth="").encode(), timeout=10)
+    assert anonymous.startswith(b"HTTP/1.1 401") and b"bad_token" in anonymous
+    editor = _raw_request(server["url"], head.format(auth=f"Authorization: {AUTH['Authorization']}\r\n").encode(),
+                          timeout=10)
+    assert editor.startswith(b"HTTP/1.1 413") and b"too_large" in editor
+
+
+def test_w1_a_slow_body_is_cut_off(server, monkeypatch):
+    monkeypatch.setattr("api.guard.BODY_IDLE_S", 1.0)
+    head = ("POST /api/related HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            "Content-Length: 1000\r\n\r\n").encode()
+    answer = _raw_request(server["url"], head, [b'{"text": "', b"a" * 10], pause=2.5, timeout=20)
+    assert answer.startswith(b"HTTP/1.1 408") and b"slow_body" in answer
+
+
+def test_w2_w4_failed_tokens_have_their_own_budget_and_429s_carry_cors():
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.service import Service, ServiceConfig
+
+    service = Service(config=ServiceConfig(editor_token="le-bon-jeton", editor_rate=1, search_rate=1,
+                                           cors_origins=["http://site.example"]))
+    origin = {"Origin": "http://site.example"}
+    with TestClient(create_app(service, start=False)) as client:
+        wrong = [client.post("/api/reindex", headers={"Authorization": "Bearer faux", **origin}) for _ in range(12)]
+        assert [r.status_code for r in wrong[:10]] == [401] * 10 and wrong[-1].status_code == 429
+        assert wrong[-1].headers["access-control-allow-origin"] == "http://site.example"
+        right = client.post("/api/reindex", headers={"Authorization": "bearer le-bon-jeton"})
+        assert right.status_code == 503                 # not ready (not started): past the token, not limited
+        searches = [client.get("/api/search", params={"q": "x"}, headers=origin) for _ in range(12)]
+        assert searches[-1].status_code == 429
+        assert searches[-1].headers["access-control-allow-origin"] == "http://site.example"
+
+
+def test_w3_forwarded_headers_are_believed_from_configured_proxies_only():
+    from api.service import ServiceConfig
+
+    assert ServiceConfig(trusted_proxies=[]).server_options() == {"proxy_headers": False, "forwarded_allow_ips": None}
+    assert ServiceConfig(trusted_proxies=["10.0.0.2"]).server_options() == {"proxy_headers": True,
+                                                                             "forwarded_allow_ips": ["10.0.0.2"]}
+
+
+@pytest.mark.parametrize("algorithm,password", [("AES-128", ""), ("AES-256", ""), ("AES-256", "secret"),
+                                                ("RC4-128", "secret")])
+def test_w5_encrypted_pdfs_are_recognised(tmp_path, algorithm, password):
+    import pypdf
+
+    from ingest.errors import UnreadableDocument
+    from ingest.readers import read_document
+    from pdfgen import make_pdf
+
+    writer = pypdf.PdfWriter(clone_from=str(make_pdf(tmp_path / "clair.pdf", [["Un texte en clair."]])))
+    writer.encrypt(user_password=password, owner_password="proprietaire", algorithm=algorithm)
+    locked = tmp_path / "chiffre.pdf"
+    with open(locked, "wb") as handle:
+        writer.write(handle)
+    with pytest.raises(UnreadableDocument) as refused:
+        read_document(locked)
+    assert refused.value.code == "encrypted_pdf"
+
+
+def test_w6_a_copy_with_other_line_endings_is_a_duplicate_and_names_do_not_collide(api):
+    text = KIT_TEXT.replace("vélos", "skateboards")
+    first = api.post("/api/documents", files={"file": ("kit-skate.md", text.encode())}, headers=AUTH)
+    assert wait_for_job(api, first.json())["status"] == "terminé"
+    try:
+        for copy in ("\ufeff" + text.replace("\n", "\r\n"), text + "\n\n\n", text.replace("\n", "  \n")):
+            r = api.post("/api/documents", files={"file": ("copie-du-kit.md", copy.encode())}, headers=AUTH)
+            assert r.status_code == 409 and r.json()["error"]["code"] == "duplicate_document", r.text
+        other = KIT_TEXT.replace("vélos", "rollers")
+        r = api.post("/api/documents", files={"file": ("KIT SKATÉ.TXT", other.encode())}, headers=AUTH)
+        assert r.status_code == 409 and r.json()["error"]["code"] == "name_taken", r.text
+        assert "skateboards" in api.get("/corpus/kit-skate.md").text
+    finally:
+        wait_for_job(api, api.delete("/api/documents/kit-skate", headers=AUTH).json())
+
+
+def test_w8_a_text_too_short_to_be_found_is_refused(api):
+    r = api.post("/api/documents", files={"file": ("court.md", "# Court\n\nTrois mots seulement.".encode())},
+                 headers=AUTH)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "too_short"
+
+
+def test_w9_a_waiting_or_running_edit_can_be_cancelled(api):
+    running = api.post("/api/reindex", headers=AUTH).json()
+    waiting = api.post("/api/documents", files={"file": ("kit-annule.md", KIT_TEXT.replace("vélos", "rosiers"))},
+                       headers=AUTH).json()
+    for job in (waiting, running):
+        r = api.delete(f"/api/jobs/{job['id']}", headers=AUTH)
+        assert r.status_code == 200 and r.json()["cancel_requested"]
+    assert wait_for_job(api, waiting)["status"] == "annulé"
+    stopped = wait_for_job(api, running)
+    assert stopped["status"] == "annulé" and stopped["error_code"] == "cancelled"
+    assert api.get("/api/documents/kit-annule").status_code == 404
+    assert api.get("/health").json()["status"] == "ok"
+
+
+@pytest.mark.parametrize("headers", ["Content-Length: 5\r\nContent-Length: 40\r\n",
+                                     "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
+                                     "Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n"])
+def test_smuggling_with_conflicting_lengths_is_refused(server, headers):
+    smuggled = b"GET /api/jobs HTTP/1.1\r\nHost: x\r\n\r\n"
+    head = (f"POST /api/related HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n{headers}\r\n").encode()
+    answer = _raw_request(server["url"], head + b"0\r\n\r\n" + smuggled, timeout=10)
+    statuses = [line[9:12] for line in answer.split(b"\r\n") if line.startswith(b"HTTP/1.1 ")]
+    assert statuses and all(s.startswith(b"4") for s in statuses), answer[:300]
+    assert b"jobs" not in answer and b"bad_token" not in answer         # the smuggled request never ran
+    assert httpx.get(server["url"] + "/health").status_code == 200
