@@ -10,7 +10,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from . import errors
 from .ratelimit import rate_limits
-from .routes import documents, health, pages, search
+from .routes import actors, documents, health, pages, search
 from .service import Service
 
 API_VERSION = "0.2.0"       # 0.2.0: an editor job's "kind" is now "action" (docs/glossary.md)
@@ -38,7 +38,7 @@ def create_app(service: Service, start: bool = True) -> FastAPI:
         app.router.on_startup.append(service.start)
     app.middleware("http")(rate_limits(service.config.search_rate, service.config.editor_rate))
     errors.install(app)
-    for module in (health, search, documents, pages):
+    for module in (health, search, documents, actors, pages):
         app.include_router(module.router)
     app.middleware("http")(security_headers)     # added last: outermost, so it sees every page
     return app

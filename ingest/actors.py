@@ -27,6 +27,7 @@ from rapidfuzz.distance import OSA, Levenshtein
 
 from .document import Passage
 from .structure import INSTITUTION_OF_TITLE, organisation_of
+from .taxonomy import fold  # lower case, no accents, straight apostrophes: how spellings of one name compare
 
 KINDS = ("person", "organisation")
 HOWS = ("speaker", "cited")       # speaks in the passage (or, for an organisation, one of its people does); named in it
@@ -64,16 +65,11 @@ SENTENCE_ENDS = ".!?:;•▪\n"
 # « MGEN/ Groupe Vyv » is two organisations, « … Territoriale (RNET) » one and its acronym.
 SPEAKER_ORGANISATION_SEPARATORS = r"\s*/\s*|\s*\(([A-Z][A-Z0-9]{1,7})\)\s*"
 
-TOKEN = re.compile(r"[^\W_]+(?:[-’'][^\W_]*)*|&|«|»|[^\w\s]", re.UNICODE)
+_TOKEN = re.compile(r"[^\W_]+(?:[-’'][^\W_]*)*|&|«|»|[^\w\s]", re.UNICODE)
 
 
-def fold(text: str) -> str:
-    """Lower case, no accents, straight apostrophes: how spellings of one name are compared."""
-    text = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
-
-
-def clean(text: str) -> str:
+def _squash(text: str) -> str:
+    """One space between words (no-break spaces too)."""
     return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
 
 
@@ -124,7 +120,7 @@ def _split_phrases(name: str) -> list[str]:
 def _cut_run_on(name: str) -> str:
     """Where the sentence takes over: a pronoun, or an article that no preposition governs
     (« Observatoire des partenariats les élus », « Mouvement associatif L'appropriation… »)."""
-    tokens = list(TOKEN.finditer(name))
+    tokens = list(_TOKEN.finditer(name))
     for i, m in enumerate(tokens[1:], 1):
         word = m.group().lower().replace("’", "'")
         head = word.split("'")[0]
@@ -160,7 +156,7 @@ def _close_quote(name: str, after: str) -> str:
     if name.count("«") > name.count("»"):
         end = after.find("»")
         if 0 <= end <= 80:
-            return clean(name + after[:end + 1])
+            return _squash(name + after[:end + 1])
     elif name.count("»") > name.count("«"):       # « … françaises » • Pastille »: the end of a quote
         name = name[name.rfind("»") + 1:]
     return name
@@ -200,7 +196,7 @@ class Evidence:
     @classmethod
     def of(cls, text: str, speaker_organisations: Iterable[str] = ()) -> "Evidence":
         parts = {fold(_strip_ends(part or "")) for org in speaker_organisations
-                 for part in re.split(SPEAKER_ORGANISATION_SEPARATORS, clean(org))}
+                 for part in re.split(SPEAKER_ORGANISATION_SEPARATORS, _squash(org))}
         return cls(text, frozenset(parts - {""}))
 
     def _occurrences(self, name: str) -> list[int]:
@@ -230,7 +226,7 @@ class Evidence:
 
     def organisation_names(self, span: str, after: str = "") -> list[str]:
         """The organisations an ORG span of spaCy's names (none, one or several)."""
-        span = _close_quote(clean(span), after[:120])
+        span = _close_quote(_squash(span), after[:120])
         if re.search(r"https?:|www\.|@", span):
             return []
         names = []
@@ -261,14 +257,14 @@ class Evidence:
             return self.organisation_names(span, after)
         governed = self.governed_by_an_organisation_noun(at)
         lowered_head = re.match(rf"^(?:{'|'.join(ORGANISATION_HEADS)}) [A-ZÀ-Ý]", fold(span[:1]) + span[1:])
-        firsts = [_strip_ends(part).split()[:1] for part in _split_phrases(clean(span))]
+        firsts = [_strip_ends(part).split()[:1] for part in _split_phrases(_squash(span))]
         shaped = label != "PER" and any(_distinct_shape(f[0]) for f in firsts if f)
-        titled = label != "PER" and _starts_with_title(clean(span))       # « Manager Accenture »
+        titled = label != "PER" and _starts_with_title(_squash(span))       # « Manager Accenture »
         if not (governed or lowered_head or shaped or titled):
             return []
         names = self.organisation_names(span[:1].upper() + span[1:] if lowered_head else span, after)
         if governed and not names:
-            name = _strip_ends(clean(span))
+            name = _strip_ends(_squash(span))
             names = [name] if name[:1].isupper() and not self.category(name) else []
         return names
 
@@ -305,7 +301,7 @@ class Evidence:
         """The organisations the structure parser gave a speaker: « MGEN/ Groupe Vyv » is two,
         « Réseau National de l'Economie Territoriale (RNET) » one with its acronym."""
         names = []
-        for part in re.split(SPEAKER_ORGANISATION_SEPARATORS, clean(organisation)):
+        for part in re.split(SPEAKER_ORGANISATION_SEPARATORS, _squash(organisation)):
             part = _strip_ends(part or "")
             if part and self.is_organisation(part):
                 names.append(part)
@@ -314,7 +310,7 @@ class Evidence:
     def person_name(self, span: str) -> str | None:
         """The person a PER span names, without a title after it or an organisation (« Thierry Ferey
         Directeur », « Amélie Fourmy du RAMEAU »); None for what is not a person's name."""
-        span = clean(span)
+        span = _squash(span)
         if re.search(r"https?:|www\.|\d|[()/]", span):
             return None
         words = span.split()
@@ -358,13 +354,18 @@ def acronym_pairs(text: str) -> list[tuple[str, str]]:
 
 
 def _initials_match(acronym: str, name: str) -> bool:
+    return _initials(name) == acronym.upper()
+
+
+def _initials(name: str) -> str:
+    """« Réseau National de l'Economie Territoriale » → RNET, « Mouvement des ETI » → METI."""
     letters = ""
     for w in re.findall(r"[^\W_][\w-]*", name.replace("’", "'").replace("'", " ")):
         if _is_acronym(w):
             letters += "".join(c for c in w if c.isupper())
         elif fold(w) not in FUNCTION_WORDS:
             letters += "".join(fold(p)[:1] for p in w.split("-") if p).upper()
-    return letters == acronym.upper()
+    return letters
 
 
 # -- the directory -------------------------------------------------------------------------------
@@ -472,7 +473,7 @@ class Directory:
         works_at: dict[str, Counter] = defaultdict(Counter)
 
         def note(kind: str, name: str, passage: Passage, how: str) -> str:
-            name = clean(name)
+            name = _squash(name)
             key = name_key(name, kind)
             spellings[kind][key][name] += 1
             mentions[kind][key].append(Mention(passage.id, passage.doc_id, passage.page_start, how))
@@ -559,35 +560,53 @@ def _merge(kind: str, spelled: dict[str, Counter], aliases: list[tuple[str, str]
             merge.union(acronym, full)
     if kind == "organisation":
         # An acronym of three letters or more that is the initials of exactly one other name of the corpus
-        # (« ANCT », « Agence Nationale de la Cohésion des Territoires »; « METI », « Mouvement des ETI »);
-        # and two long names one slip apart (« Fondation GDRF », « Fondation GRDF »).
+        # (« ANCT », « Agence Nationale de la Cohésion des Territoires »; « METI », « Mouvement des ETI »).
+        by_initials: dict[str, set[str]] = defaultdict(set)
+        for key, names in spelled.items():
+            if " " in key:
+                for n in names:
+                    by_initials[_initials(n)].add(key)
         for key, names in spelled.items():
             acronym = next((n for n in names if " " not in n and _is_acronym(n) and len(n) >= 3), None)
-            if acronym:
-                expands = {merge.find(k) for k, ns in spelled.items() if k != key and " " in k
-                           and any(_initials_match(acronym, n) for n in ns)}
-                if len(expands) == 1:
-                    merge.union(key, expands.pop())
-        long_keys = [k for k in keys if len(k) >= 10]
-        for i, a in enumerate(long_keys):
-            for b in long_keys[i + 1:]:
-                if OSA.distance(a, b) <= 1 and not (set(a) ^ set(b)) & set("0123456789"):
-                    merge.union(a, b)
+            expands = {merge.find(k) for k in by_initials.get(acronym.upper(), ())} if acronym else set()
+            if len(expands) == 1:
+                merge.union(key, expands.pop())
     ordered = sorted(keys)
     # A name cut short (« Réseau des pionniers des alliances », « Cathy Racon »): merged with the one
-    # name it begins, when only one does.
-    for key in ordered:
-        longer = [k for k in ordered if k != key and k.startswith(key + " ")]
-        if len(longer) == 1 or (longer and len({merge.find(k) for k in longer}) == 1):
+    # name it begins, when only one does (sorted, the names it begins follow it).
+    for i, key in enumerate(ordered):
+        longer = []
+        for k in ordered[i + 1:]:
+            if not k.startswith(key):
+                break
+            if k.startswith(key + " "):
+                longer.append(k)
+        if longer and len({merge.find(k) for k in longer}) == 1:
             merge.union(key, longer[0])
-    if kind == "person":
-        # « Tierry Ferey » and « Thierry Ferey »: one surname, first names one letter apart.
-        for i, a in enumerate(ordered):
-            for b in ordered[i + 1:]:
-                fa, _, la = a.partition(" ")
-                fb, _, lb = b.partition(" ")
-                if la and la == lb and min(len(fa), len(fb)) >= 4 and Levenshtein.distance(fa, fb) <= 1:
-                    merge.union(a, b)
+    # One slip: « Fondation GDRF » and « Fondation GRDF » (long names, compared within their first word);
+    # « Tierry Ferey » and « Thierry Ferey » (one surname, first names one letter apart).
+    if kind == "organisation":
+        by_first: dict[str, list[str]] = defaultdict(list)
+        for key in ordered:
+            if len(key) >= 10:
+                by_first[key.split()[0][:3]].append(key)
+        for group in by_first.values():
+            for i, a in enumerate(group):
+                for b in group[i + 1:]:
+                    if abs(len(a) - len(b)) <= 1 and OSA.distance(a, b) <= 1 \
+                            and not (set(a) ^ set(b)) & set("0123456789"):
+                        merge.union(a, b)
+    else:
+        by_surname: dict[str, list[str]] = defaultdict(list)
+        for key in ordered:
+            first, _, last = key.partition(" ")
+            if last:
+                by_surname[last].append(first)
+        for last, firsts in by_surname.items():
+            for i, fa in enumerate(firsts):
+                for fb in firsts[i + 1:]:
+                    if min(len(fa), len(fb)) >= 4 and Levenshtein.distance(fa, fb) <= 1:
+                        merge.union(f"{fa} {last}", f"{fb} {last}")
     groups: dict[str, set[str]] = defaultdict(set)
     for key in keys:
         groups[merge.find(key)].add(key)

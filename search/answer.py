@@ -9,6 +9,7 @@ import time
 
 from index.analysis import analyse
 
+from .actors import organisations_cited
 from .facets import facet_counts
 from .filters import Filters
 from .overview import overview
@@ -54,7 +55,8 @@ def answer(searcher: Searcher, query: str, k: int = 10, filters: Filters | None 
         "results": [h.record() for h in hits],
         "facets": facets,
         "groups": groups,
-        "overview": overview(searcher.index, searcher.vector(query), set(analyse(spelling.lexical_query)), hits, facets),
+        "overview": overview(searcher.index, searcher.vector(query), set(analyse(spelling.lexical_query)), hits, facets,
+                             organisations_cited(searcher, [h.passage.id for h in hits])),
         "corrections": spelling.corrections,
         "notices": notices,
         **({"message": None, "suggestions": None} if result.total else nothing_found(spelling)),
