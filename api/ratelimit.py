@@ -48,7 +48,7 @@ def budget_of(method: str, path: str) -> str | None:
     editing = method in ("POST", "DELETE") and path.startswith(("/api/documents", "/api/reindex"))
     if editing or path.startswith("/api/jobs"):
         return "editor"
-    return "search" if path.startswith("/api/") or path == "/" else None
+    return "search" if path.startswith(("/api/", "/acteurs")) or path == "/" else None
 
 
 def rate_limits(search_rate: float, editor_rate: float):
