@@ -53,7 +53,8 @@ caisse commission mission haut-commissariat direction office cooperative societe
 fonds conservatoire parlement senat""".split())
 # Nouns that make the name after them something else than an organisation: « le prix WALDECK ».
 NOT_ORGANISATION_GOVERNORS = frozenset("prix loi label programme plan dispositif appel trophee trophees "
-                                       "kit guide rapport concours".split())
+                                       "kit guide rapport concours convention conference accord traite protocole "
+                                       "charte objectif objectifs cible agenda".split())
 # Before a category, not a named body: « les ODD », « des TPE », « un Réseau d'entreprises », « 17 ODD ».
 CATEGORY_DETERMINERS = frozenset("les des aux ces nos vos leurs plusieurs un une certains certaines".split())
 FUNCTION_WORDS = frozenset("de du des d la le les l et à au aux en pour sur par avec &".split())
@@ -104,7 +105,7 @@ def _split_phrases(name: str) -> list[str]:
     """« CJD & l'Observatoire des partenariats » is two names, « Débat : Convergences » a heading and a
     name: split at a colon outside quotes and at « et »/« & » followed by an article."""
     parts, depth, start = [], 0, 0
-    for m in re.finditer(r"«|»|[•▪]|\s:\s|\s(?:et|&)\s(?=(?:le|la|les|l[’']|un|une|des)\b)", name, flags=re.I):
+    for m in re.finditer(r"«|»|[•▪]|\s[:—]\s|\s(?:et|&)\s(?=(?:le|la|les|l[’']|un|une|des)\b)", name, flags=re.I):
         tok = m.group().strip()
         if tok == "«":
             depth += 1
@@ -285,6 +286,8 @@ class Evidence:
         if head in NOT_ORGANISATION_GOVERNORS:     # « Programme d'appui « Territoire engagé » »
             return False
         if _is_acronym(core[0]) and core[0] != name and self.category(core[0]):    # « ODD 17 »
+            return False
+        if re.fullmatch(r"[A-Z]{2,}[ -]?\d+", name):     # « ODD 14 », « COP 21 »: one of a numbered series
             return False
         if len(words) > 2 and name.isupper() and any(fold(w) in FUNCTION_WORDS for w in words):
             return False            # « AGIR DES AUJOURD'HUI »: a heading in capitals
