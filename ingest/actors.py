@@ -74,10 +74,6 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[^\W_]+", fold(text))
-
-
 def name_key(name: str, kind: str) -> str:
     """What two spellings of one actor share: folded, hyphens and « & » as words; for an organisation
     no leading article and no plural « s » (« Réseau des pionniers des alliances en Territoires »)."""
@@ -235,14 +231,13 @@ class Evidence:
             part = _strip_ends(part)
             if not part:
                 continue
-            if _starts_with_title(part):
+            if _starts_with_title(part):       # a role: its organisation, if it names one and not a person
                 untitled = " ".join(w for w in part.split() if w.lower().strip(",") not in TITLE_WORDS | TITLE_ADJECTIVES)
-                part = "" if self.person_name(untitled) else role_organisation(part) or ""   # « Députée Jennifer de Temmerman »
+                name = None if self.person_name(untitled) else role_organisation(part)   # « Députée Jennifer de Temmerman »
             else:
-                part = _strip_ends(_cut_run_on(part))
-            for name in ([part] if part else []):
-                if self.is_organisation(name):
-                    names.append(name)
+                name = _strip_ends(_cut_run_on(part))
+            if name and self.is_organisation(name):
+                names.append(name)
         return names
 
     def governed_by_an_organisation_noun(self, at: int) -> bool:
@@ -327,7 +322,9 @@ class Evidence:
             kept.append(w.strip(","))
         if len(kept) < 2 or any(not (w[:1].isupper() or w.lower() in NAME_PARTICLES) for w in kept):
             return None
-        if kept[0].lower() in TITLE_WORDS | NAME_PARTICLES or _is_acronym(kept[0]) or kept[-1].endswith("-") or kept[-1].lower() in NAME_PARTICLES:
+        first, last = kept[0], kept[-1]
+        if first.lower() in TITLE_WORDS | NAME_PARTICLES or _is_acronym(first) or last.endswith("-") \
+                or last.lower() in NAME_PARTICLES:
             return None
         if fold(kept[-1]) in self.lower_words:     # « Pastille Eclairage »: a surname is not a common word
             return None
@@ -505,9 +502,10 @@ class Directory:
                   for kind in KINDS}
 
         actors: list[Actor] = []
-        id_of: dict[tuple[str, str], str] = {}
-        for kind in ("organisation", "person"):
-            for root, keys in sorted(groups[kind].items()):
+        id_of: dict[tuple[str, str], str] = {}      # (kind, key) → actor id
+        taken: set[str] = set()
+        for kind in ("organisation", "person"):     # organisations first: a person points to theirs
+            for _, keys in sorted(groups[kind].items()):
                 names = Counter()
                 for key in keys:
                     names.update(spellings[kind][key])
@@ -517,39 +515,30 @@ class Directory:
                 prefix = "personne" if kind == "person" else "organisation"
                 actor_id = base = f"{prefix}-{_slug(name)}"
                 n = 2
-                while any(a.id == actor_id for a in actors):
+                while actor_id in taken:
                     actor_id, n = f"{base}-{n}", n + 1
-                seen: dict[tuple[str, str], Mention] = {}
+                taken.add(actor_id)
+                best: dict[str, Mention] = {}      # one mention per passage; speaking wins over being cited
                 for key in keys:
-                    for m in mentions[kind][key]:      # one mention per passage; speaking wins over being cited
-                        if (m.passage_id, m.how) not in seen and not (m.how == "cited" and (m.passage_id, "speaker") in seen):
-                            seen[(m.passage_id, m.how)] = m
-                ordered = sorted({m.passage_id: m for m in sorted(seen.values(), key=lambda m: m.how != "speaker",
-                                                                  reverse=True)}.values(),
-                                 key=lambda m: (m.doc_id, m.page, m.how != "speaker", m.passage_id))
+                    for m in mentions[kind][key]:
+                        if m.passage_id not in best or (m.how == "speaker" and best[m.passage_id].how != "speaker"):
+                            best[m.passage_id] = m
+                ordered = sorted(best.values(), key=lambda m: (m.doc_id, m.page, m.passage_id))
                 variants = [name] + sorted(v for v in names if v != name)
                 actor = Actor(actor_id, kind, name, variants, mentions=ordered)
-                if kind == "person":
-                    role_counts = Counter()
+                if kind == "person":       # the role and organisation said most often
+                    role_counts, org_counts = Counter(), Counter()
                     for key in keys:
                         role_counts.update(roles.get(key, {}))
-                    actor.role = role_counts.most_common(1)[0][0] if role_counts else None
-                    org_counts = Counter()
-                    for key in keys:
                         org_counts.update(works_at.get(key, {}))
+                    actor.role = role_counts.most_common(1)[0][0] if role_counts else None
                     if org_counts:
-                        org_key = org_counts.most_common(1)[0][0]
-                        actor.organisation = id_of.get(("organisation", groups_root(groups["organisation"], org_key)))
+                        actor.organisation = id_of.get(("organisation", org_counts.most_common(1)[0][0]))
                 for key in keys:
                     id_of[(kind, key)] = actor_id
-                id_of[(kind, root)] = actor_id
                 actors.append(actor)
         actors.sort(key=lambda a: (a.kind, fold(a.name)))
         return cls(actors)
-
-
-def groups_root(groups: dict[str, set[str]], key: str) -> str | None:
-    return next((root for root, keys in groups.items() if key in keys), None)
 
 
 def _merge(kind: str, spelled: dict[str, Counter], aliases: list[tuple[str, str]]) -> dict[str, set[str]]:
