@@ -54,6 +54,12 @@ def score(directory: Directory, truth: dict) -> dict:
 
 
 def proceedings_directory(corpus: Path) -> Directory:
+    passages, text = proceedings_passages(corpus)
+    return Directory.build(passages)
+
+
+def proceedings_passages(corpus: Path) -> tuple[list, str]:
+    """The proceedings' passages as ingestion cuts them (no vectors, no tags) and the document's text."""
     from ingest.chunker import Chunker
     from ingest.readers import read_document
     from ingest.structure import segments_of
@@ -69,7 +75,7 @@ def proceedings_directory(corpus: Path) -> Directory:
                                 page_end=doc.page_at(chunk.end - 1), speaker=sp.name if sp else None,
                                 role=sp.role if sp else None, organisation=sp.organisation if sp else None,
                                 entities=chunk.entities))
-    return Directory.build(passages, [doc.text])
+    return passages, doc.text
 
 
 def main() -> None:

@@ -86,7 +86,7 @@ class Indexer:
             change(store, vectors, sentences, lexical)
             vectors.maintain(self.ann_min)
             # the directory merges actors across documents: rebuilt from every passage with each snapshot
-            directory = Directory.build(store.all_passages(), store.document_texts())
+            directory = Directory.build(store.all_passages())
             (build / ACTORS).write_text(json.dumps(directory.to_list(), ensure_ascii=False), encoding="utf-8")
             store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             store.close()

@@ -133,10 +133,6 @@ class Store:
                 yield Passage.from_dict(json.loads(data))
             last = rows[-1][0]
 
-    def document_texts(self) -> Iterator[str]:
-        for (text,) in self.db.execute("SELECT text FROM documents ORDER BY id").fetchall():
-            yield text or ""
-
     def vid_of(self, passage_id: str) -> int | None:
         r = self.db.execute("SELECT vid FROM passages WHERE id=?", (passage_id,)).fetchone()
         return r[0] if r else None

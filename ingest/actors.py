@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Iterable
 
 from rapidfuzz.distance import OSA, Levenshtein
@@ -74,6 +75,7 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("\u00a0", " ")).strip()
 
 
+@lru_cache(maxsize=65536)      # a corpus names its actors again and again
 def name_key(name: str, kind: str) -> str:
     """What two spellings of one actor share: folded, hyphens and « & » as words; for an organisation
     no leading article and no plural « s » (« Réseau des pionniers des alliances en Territoires »)."""
@@ -464,13 +466,14 @@ class Directory:
         return cls([Actor.from_dict(a) for a in data])
 
     @classmethod
-    def build(cls, passages: Iterable[Passage], texts: Iterable[str] = ()) -> "Directory":
-        """Merge the actors of ``passages`` (their speakers and their cleaned entities); ``texts``, the
-        documents' texts, say which acronym stands for which name."""
+    def build(cls, passages: Iterable[Passage]) -> "Directory":
+        """Merge the actors of ``passages``: their speakers, their cleaned entities, the acronyms their
+        text spells out (all found at ingestion, ``Passage.entities``)."""
         spellings: dict[str, dict[str, Counter]] = {kind: defaultdict(Counter) for kind in KINDS}
         mentions: dict[str, dict[str, list[Mention]]] = {kind: defaultdict(list) for kind in KINDS}
         roles: dict[str, Counter] = defaultdict(Counter)
         works_at: dict[str, Counter] = defaultdict(Counter)
+        aliases: set[tuple[str, str]] = set()
 
         def note(kind: str, name: str, passage: Passage, how: str) -> str:
             name = _squash(name)
@@ -495,10 +498,10 @@ class Directory:
                 note("organisation", name, p, "cited")
             for name in p.entities.get("people", []):
                 note("person", name, p, "cited")
+            aliases.update((name_key(a, "organisation"), name_key(n, "organisation"))
+                           for a, n in p.entities.get("acronyms", []))
 
-        aliases = [(name_key(a, "organisation"), name_key(n, "organisation"))
-                   for text in texts for a, n in acronym_pairs(text)]
-        groups = {kind: _merge(kind, spellings[kind], aliases if kind == "organisation" else [])
+        groups = {kind: _merge(kind, spellings[kind], aliases if kind == "organisation" else ())
                   for kind in KINDS}
 
         actors: list[Actor] = []
@@ -541,7 +544,7 @@ class Directory:
         return cls(actors)
 
 
-def _merge(kind: str, spelled: dict[str, Counter], aliases: list[tuple[str, str]]) -> dict[str, set[str]]:
+def _merge(kind: str, spelled: dict[str, Counter], aliases: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
     """Groups of keys that name one actor (``spelled``: each key's spellings)."""
     keys = set(spelled)
     merge = _Merge()

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .document import Document, Segment
-from .actors import Evidence
+from .actors import Evidence, acronym_pairs
 from .nlp import ENTITY_KEYS, flatten_lines, french_pipeline
 
 WORD = re.compile(r"\S+")
@@ -110,7 +110,9 @@ class Chunker:
 def _entities(parsed, seg: Segment, start: int, end: int, flat: str, evidence: Evidence) -> dict[str, list[str]]:
     """The people, organisations and places named between ``start`` and ``end``: spaCy's spans, with
     people and organisations corrected by the document's evidence (ingest/actors.py); and the
-    organisations of the segment's speaker as that evidence reads them."""
+    organisations of the segment's speaker as that evidence reads them; the acronyms the text spells out.
+    (What ``ingest.actors.Directory`` merges; ``entities`` keys: people, organisations, places,
+    speaker_organisations, acronyms.)"""
     ents: dict[str, list[str]] = {}
 
     def add(key: str, name: str) -> None:
@@ -130,6 +132,9 @@ def _entities(parsed, seg: Segment, start: int, end: int, flat: str, evidence: E
             add(key, name)
         elif key == "places" and not organisations:
             add(key, text)
+    acronyms = acronym_pairs(flat[start:end])
+    if acronyms:
+        ents["acronyms"] = [list(pair) for pair in acronyms]
     if seg.speaker:
         ents["speaker_organisations"] = evidence.speaker_organisation_names(seg.speaker.organisation or "")
     return ents
