@@ -2,6 +2,7 @@
 (tests/data/actors.json), the corrections it makes to spaCy's spans, its storage in the snapshot,
 the JSON API and the overview's « Organisations citées »."""
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -211,3 +212,15 @@ def test_overview_lists_directory_organisations_in_a_stable_order(api, index):
         assert orgs and all(o["id"] in ids for o in orgs)
         assert orgs == sorted(orgs, key=lambda o: (-o["count"], fold(o["name"])))
         assert not {o["name"] for o in orgs} & {n["text"] for n in TRUTH["not_organisations"]}
+
+
+def test_the_directory_page_shows_what_the_api_answers(api):
+    params = {"q": "fondation", "trade": "dialogue"}
+    body = api.get("/api/actors", params=params).json()
+    page = api.get("/acteurs", params=params)
+    assert page.status_code == 200 and "default-src 'self'" in page.headers["content-security-policy"]
+    assert re.findall(r'<a class="actor-name" href="/acteurs/([^"]+)"', page.text) == [a["id"] for a in body["actors"]]
+    assert body["actors"] and 'value="dialogue" selected' in page.text
+    assert "<img src=x" not in api.get("/acteurs", params={"q": '"><img src=x onerror=alert(1)>'}).text
+    actor = api.get(f"/acteurs/{body['actors'][0]['id']}").text
+    assert actor.count('class="result mention"') == len(api.get(f"/api/actors/{body['actors'][0]['id']}").json()["mentions"])
