@@ -224,3 +224,13 @@ def test_the_directory_page_shows_what_the_api_answers(api):
     assert "<img src=x" not in api.get("/acteurs", params={"q": '"><img src=x onerror=alert(1)>'}).text
     actor = api.get(f"/acteurs/{body['actors'][0]['id']}").text
     assert actor.count('class="result mention"') == len(api.get(f"/api/actors/{body['actors'][0]['id']}").json()["mentions"])
+
+
+def test_the_command_line_lists_the_same_actors(context, settings, api):
+    from test_cli import catalyse
+
+    done = catalyse(settings, "actors", "fondation", "--kind", "organisation", "--lever", "alliance", "--json")
+    assert done.returncode == 0, done.stderr
+    cli = json.loads(done.stdout)
+    web = api.get("/api/actors", params={"q": "fondation", "kind": "organisation", "lever": "alliance"}).json()
+    assert cli["total"] > 0 and [a["id"] for a in cli["actors"]] == [a["id"] for a in web["actors"]]
