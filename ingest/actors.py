@@ -205,8 +205,11 @@ class Evidence:
         return self.text[max(0, at - 40):at]
 
     def category(self, name: str) -> bool:
-        """Used with a plural or indefinite article (a third of the time or more), a number, or after
+        """An acronym the text spells out in lower case (« objectifs de développement durable (ODD) »), or a
+        name used with a plural or indefinite article (a third of the time or more), a number, or after
         « prix », « loi », « programme »…: a kind of thing, not a body."""
+        if _is_acronym(name) and (spelled := self.expansion(name)) and spelled[:1].islower():
+            return True         # « 17 objectifs de développement durable (ODD) »: the text spells a concept
         at = self._occurrences(name)
         if not at:
             return False
@@ -215,6 +218,15 @@ class Evidence:
             return True
         plural = sum(p in CATEGORY_DETERMINERS or p.isdigit() for p in previous)
         return plural * 3 >= len(at)
+
+    def expansion(self, acronym: str) -> str | None:
+        """What the text says an acronym stands for: the words before « (ACRONYM) » whose initials it is."""
+        for m in re.finditer(rf"((?:[^\W\d_][\w’'-]* ){{1,10}})\({re.escape(acronym)}\)", self.text):
+            words = m.group(1).split()
+            for start in reversed(range(len(words))):     # the shortest: « la Fédération X (FX) » is « Fédération X »
+                if _initials_match(acronym, " ".join(words[start:])):
+                    return " ".join(words[start:])
+        return None
 
     def capitalised_inside_a_sentence(self, name: str) -> bool:
         for a in self._occurrences(name):
@@ -280,7 +292,7 @@ class Evidence:
         if not core or self.category(name):
             return False
         head = fold(core[0])
-        if head in NOT_ORGANISATION_GOVERNORS:     # « Programme d'appui « Territoire engagé » »
+        if head.split("-")[0] in NOT_ORGANISATION_GOVERNORS:     # « Programme d’appui « Territoire engagé » »
             return False
         if _is_acronym(core[0]) and core[0] != name and self.category(core[0]):    # « ODD 17 »
             return False

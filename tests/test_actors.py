@@ -129,6 +129,9 @@ def test_a_category_is_not_an_organisation():
     text = "Les ODD guident l’action ; l’atteinte des ODD demande du temps. Nos 17 ODD. Le prix WALDECK récompense."
     ev = evidence(text)
     assert ev.organisation_names("ODD") == [] and ev.organisation_names("WALDECK") == []
+    spelled = evidence("Les 17 objectifs de développement durable (ODD) et le Réseau National de l’Economie "
+                       "Territoriale (RNET). Le RNET aide l’ODD 17.")
+    assert spelled.organisation_names("ODD") == [] and spelled.organisation_names("RNET") == ["RNET"]
     assert evidence("d’être un Réseau d’entreprises vous permet").organisation_names("Réseau d’entreprises vous") == []
 
 
