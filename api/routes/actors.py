@@ -8,9 +8,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 
+from ingest.actors import KINDS
 from ingest.glossary import PARAMS
 from ingest.taxonomy import taxonomy
 from search.actors import MAX_PER_PAGE, PER_PAGE, actor_detail, find_actors
+from search.filters import Filters
 
 from ..deps import Ready, service_of
 from ..errors import NotFound
@@ -53,9 +55,18 @@ def _with_urls(detail: dict, sources: dict[str, str]) -> dict:
     return detail
 
 
+def form_filters(lever: Annotated[list[str] | None, Query(max_length=50)] = None,
+                 sdg: Annotated[list[str] | None, Query(max_length=2)] = None,
+                 trade: Annotated[list[str] | None, Query(max_length=50)] = None) -> Filters:
+    """The page's filters as its form sends them: a select left on « tous » sends an empty value."""
+    return Filters(lever=[v for v in lever or [] if v], trade=[v for v in trade or [] if v],
+                   sdg=[int(v) for v in sdg or [] if v.isdigit() and 1 <= int(v) <= 17])
+
+
 @router.get("/acteurs", response_class=HTMLResponse, include_in_schema=False)
-def actors_page(service: Annotated[Service, Depends(service_of)], filters: SearchFilters, q: Name = "",
-                kind: Kind = None, page: PageNumber = 1):
+def actors_page(service: Annotated[Service, Depends(service_of)], filters: Annotated[Filters, Depends(form_filters)],
+                q: Name = "", kind: Annotated[str, Query(max_length=20)] = "", page: PageNumber = 1):
+    kind = kind if kind in KINDS else None
     if not service.ready.is_set():
         return render("starting.html", status=503, status_text=service.status)
     found = find_actors(service.searcher(), q, filters, kind, page, PER_PAGE)
