@@ -12,7 +12,7 @@ from . import errors
 from .guard import BodyBound, RequestGuard
 from .observability import Routes, observe
 from .ratelimit import rate_limits
-from .routes import corrections, documents, dossier, health, metrics, pages, questions, search
+from .routes import actors, corrections, documents, dossier, health, metrics, pages, questions, search
 from .service import Service
 
 API_VERSION = "0.2.0"       # 0.2.0: an editor job's "kind" is now "action" (docs/glossary.md)
@@ -39,8 +39,8 @@ def create_app(service: Service, start: bool = True) -> FastAPI:
     app.middleware("http")(rate_limits(service.config.search_rate, service.config.editor_rate,
                                        lambda budget: service.metrics.rate_limited.labels(budget).inc()))
     errors.install(app)
-    routers = [module.router for module in (health, search, documents, corrections, questions, pages, dossier,
-                                            metrics)]
+    routers = [module.router for module in (health, search, documents, corrections, questions, actors, pages,
+                                            dossier, metrics)]
     for router in routers:
         app.include_router(router)
     app.add_middleware(RequestGuard, service=service)   # outside the rate limits: a bad token spends its own budget

@@ -143,6 +143,20 @@ def cmd_search(ctx, args):
         print(f"   {' '.join(r['text'].split())[:300]}")
 
 
+def cmd_actors(ctx, args):
+    from search.actors import find_actors
+
+    found = find_actors(ctx.searcher(), args.name, _filters(args), args.kind, args.page, args.per_page)
+    if args.json:
+        print(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    print(f"{found['total']} acteurs")
+    for a in found["actors"]:
+        org = f" — {a['organisation']['name']}" if a["organisation"] else ""
+        role = f", {a['role']}" if a["role"] else ""
+        print(f"{a['name']}{role}{org} ({a['passages']} passages, p. {', '.join(map(str, a['pages'][:10]))}) [{a['id']}]")
+
+
 def cmd_eval(ctx, args):
     from search.evaluation import ask_engine, evaluate, format_report, load_queries
 
@@ -270,6 +284,16 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument(f"--{flag}", action="append")
     s.add_argument("--sdg", action="append", type=int)
     s.set_defaults(run=cmd_search)
+    s = sub.add_parser("actors", help="l'annuaire des acteurs (« Qui fait quoi »)")
+    s.add_argument("name", nargs="?", default="", help="mots du nom")
+    s.add_argument("--kind", choices=["person", "organisation"])
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--page", type=int, default=1)
+    s.add_argument("--per-page", type=int, default=20)
+    for flag in ("lever", "trade", "entry-point", "doc", "lang"):
+        s.add_argument(f"--{flag}", action="append")
+    s.add_argument("--sdg", action="append", type=int)
+    s.set_defaults(run=cmd_actors)
     s = sub.add_parser("eval", help="mesurer la qualité sur des fichiers de questions (JSONL)")
     s.add_argument("queries", nargs="+")
     s.add_argument("--rule", choices=["v2", "v1"], default="v2",

@@ -49,7 +49,7 @@ def budget_of(method: str, path: str) -> str | None:
     editing = method in ("POST", "DELETE") and path.startswith(("/api/documents", "/api/reindex", "/api/corrections"))
     if editing or path.startswith(("/api/jobs", "/api/questions")):
         return "editor"
-    return "search" if path.startswith("/api/") or path == "/" else None
+    return "search" if path.startswith(("/api/", "/acteurs")) or path == "/" else None
 
 
 def rate_limits(search_rate: float, editor_rate: float, refused: Callable[[str], None] = lambda budget: None):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from ingest.actors import Directory
 from ingest.errors import CatalyseError
 
 from .columns import Columns
@@ -17,10 +18,11 @@ from .snapshots import Snapshots
 from .store import Store
 from .vectors import VectorIndex
 
-CONFIG, VECTORS, ANN, SENTENCES, LEXICAL, STORE = ("config.json", "vectors.faiss", "ann.faiss", "sentences",
-                                                   "lexical", "store.sqlite")
-FORMAT = 5      # 3: sentence vectors; 4: provenance by slide and time (columns slide, time_start, time_end);
-                # 5: dotted numbers (« 17.17 ») are lexical terms
+CONFIG, VECTORS, ANN, SENTENCES, LEXICAL, STORE, ACTORS = ("config.json", "vectors.faiss", "ann.faiss", "sentences",
+                                                           "lexical", "store.sqlite", "actors.json")
+FORMAT = 6      # 3: sentence vectors; 4: provenance by slide and time (columns slide, time_start, time_end);
+                # 5: dotted numbers (« 17.17 ») are lexical terms; 6: the directory of actors (actors.json) and
+                # passages' entities corrected (ingest/actors.py)
 
 
 class IndexMissing(CatalyseError):
@@ -55,6 +57,11 @@ class Index:
     def columns(self) -> Columns:
         """Filterable fields as arrays (read from the store on first use)."""
         return Columns.load(self.store)
+
+    @cached_property
+    def actors(self) -> Directory:
+        """The directory of people and organisations, built with this snapshot (read on first use)."""
+        return Directory.from_list(json.loads((self.path / self.config["actors"]).read_text(encoding="utf-8")))
 
     @classmethod
     def current(cls, data_dir: Path) -> "Index":

@@ -18,7 +18,9 @@ from ingest.pipeline import IngestedDocument, Ingestor
 from ingest.progress import Progress
 from ingest.readers import FORMATS, load_metadata
 
-from .index import ANN, CONFIG, FORMAT, LEXICAL, SENTENCES, STORE, VECTORS, Index
+from ingest.actors import Directory
+
+from .index import ACTORS, ANN, CONFIG, FORMAT, LEXICAL, SENTENCES, STORE, VECTORS, Index
 from .postings import Postings
 from .sentence_vectors import SentenceVectors
 from .snapshots import Snapshots
@@ -90,13 +92,16 @@ class Indexer:
                 store, vectors, sentences, lexical = Store(build / STORE), VectorIndex(dim), SentenceVectors(dim), Postings()
             change(store, vectors, sentences, lexical)
             vectors.maintain(self.ann_min)
+            # the directory merges actors across documents: rebuilt from every passage with each snapshot
+            directory = Directory.build(store.all_passages())
+            (build / ACTORS).write_text(json.dumps(directory.to_list(), ensure_ascii=False), encoding="utf-8")
             store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             store.close()
             config = {"format": FORMAT, "model": self.model, "dim": vectors.dim, "tagger": self.ingestor.tagger.name,
                       "corrections": Corrections.load(self.data_dir).digest(),
                       "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "store": STORE,
                       "vectors": vectors.save(build, VECTORS, ANN), "sentences": sentences.save(build, SENTENCES),
-                      "lexical": lexical.save(build, LEXICAL)}
+                      "lexical": lexical.save(build, LEXICAL), "actors": ACTORS}
             (build / CONFIG).write_text(json.dumps(config, indent=2))
             self._stage_originals(build, keep, drop)
         except BaseException:

@@ -6,6 +6,7 @@ import json
 import sqlite3
 import threading
 from pathlib import Path
+from typing import Iterator
 
 from ingest.document import Document, Passage
 
@@ -132,6 +133,17 @@ class Store:
                                    batch)
             out.update({r[0]: Passage.from_dict(json.loads(r[1])) for r in rows})
         return out
+
+    def all_passages(self) -> Iterator[Passage]:
+        """Every passage, in vid order, read in batches."""
+        last = -1
+        while True:
+            rows = self.db.execute("SELECT vid, data FROM passages WHERE vid > ? ORDER BY vid LIMIT 1000", (last,)).fetchall()
+            if not rows:
+                return
+            for vid, data in rows:
+                yield Passage.from_dict(json.loads(data))
+            last = rows[-1][0]
 
     def vid_of(self, passage_id: str) -> int | None:
         r = self.db.execute("SELECT vid FROM passages WHERE id=?", (passage_id,)).fetchone()

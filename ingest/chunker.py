@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .document import Document, Segment
+from .actors import Evidence, acronym_pairs
 from .nlp import ENTITY_KEYS, flatten_lines, french_pipeline
 
 WORD = re.compile(r"\S+")
@@ -102,6 +103,7 @@ class Chunker:
         nlp = french_pipeline()
         flat = flatten_lines(doc.text)
         out: list[Chunk] = []
+        evidence = Evidence.of(flat, [s.speaker.organisation for s in segments if s.speaker and s.speaker.organisation])
         limit = min(PIECE_CHARS, nlp.max_length)
         pieces = [(seg, s, e) for seg in segments for s, e in _pieces(flat, seg.start, seg.end, limit)]
         texts = (flat[s:e] for _, s, e in pieces)
@@ -120,12 +122,41 @@ class Chunker:
             for s, e in self._pack(doc.text, sentences):
                 if _words(doc.text[s:e]) < self.keep_words and not self._whole_slide(doc, seg, s, e):
                     continue
-                ents: dict[str, list[str]] = {}
-                for ent in parsed.ents:
-                    key = ENTITY_KEYS.get(ent.label_)
-                    if key and s <= start + ent.start_char and start + ent.end_char <= e:
-                        name = re.sub(r"\s+", " ", ent.text).strip()
-                        if name not in ents.setdefault(key, []):
-                            ents[key].append(name)
+                ents = _entities(parsed, seg, start, s, e, flat, evidence)
                 out.append(Chunk(s, e, seg, ents))
         return out
+
+
+def _entities(parsed, seg: Segment, offset: int, start: int, end: int, flat: str,
+              evidence: Evidence) -> dict[str, list[str]]:
+    """The people, organisations and places named between ``start`` and ``end`` (``parsed``: spaCy's
+    reading of the piece of text starting at ``offset``): spaCy's spans, with
+    people and organisations corrected by the document's evidence (ingest/actors.py); and the
+    organisations of the segment's speaker as that evidence reads them; the acronyms the text spells out.
+    (What ``ingest.actors.Directory`` merges; ``entities`` keys: people, organisations, places,
+    speaker_organisations, acronyms.)"""
+    ents: dict[str, list[str]] = {}
+
+    def add(key: str, name: str) -> None:
+        if name not in ents.setdefault(key, []):
+            ents[key].append(name)
+
+    for ent in parsed.ents:
+        key = ENTITY_KEYS.get(ent.label_)
+        at, until = offset + ent.start_char, offset + ent.end_char
+        if not (start <= at and until <= end):
+            continue
+        text = re.sub(r"\s+", " ", ent.text).strip()
+        organisations = evidence.organisation_names_in(ent.label_, text, at, flat[until:until + 120])
+        for name in organisations:
+            add("organisations", name)
+        if key == "people" and not organisations and (name := evidence.person_name(text)):
+            add(key, name)
+        elif key == "places" and not organisations:
+            add(key, text)
+    acronyms = acronym_pairs(flat[start:end])
+    if acronyms:
+        ents["acronyms"] = [list(pair) for pair in acronyms]
+    if seg.speaker:
+        ents["speaker_organisations"] = evidence.speaker_organisation_names(seg.speaker.organisation or "")
+    return ents

@@ -51,6 +51,8 @@ TERMS: dict[str, str] = {
     "nature de la section": "section_kind",
     "nature de la publication": "kind",
     "intervenant": "speaker",
+    "acteur": "actor",
+    "annuaire des acteurs (« Qui fait quoi »)": "directory",
     "langue": "language",
     "leviers": "levers",
     "ODD": "sdg",

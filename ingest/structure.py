@@ -50,8 +50,14 @@ SPEAKER_AFTER_BLANK = [
     rf"^(?:Au niveau [\w ]+: *)?(?:la |le |l[’'])?(?P<org>[{_UP}][^.?!:]{{2,70}}?) avec (?P<name>{NAME})[ ,(]*(?P<role>[^)]*?)\)?,?$",
     rf"^.{{3,80}} selon (?P<name>{NAME}) (?:du |de la |de l[’']|des |de |d[’'])(?P<org>.+)$",
 ]
+# Caisse is not among them: inside « Fédération Nationale des Caisses d'Epargne » it would cut the name.
 ORGANISATION_WORDS = (r"\b(?:Groupe|Fondation|Fédération|Réseau|Mouvement|Comité|Agence|Banque|Ministère|Conseil|"
-                      r"Laboratoire|Caisses?|Association|Collectif|Chaire|Observatoire|Global Compact|Labo)\b")
+                      r"Laboratoire|Association|Collectif|Chaire|Observatoire|Global Compact|Labo)\b")
+# A title whose organisation the title itself names: « Ministre de la Cohésion des Territoires » works at the
+# Ministère de la Cohésion des Territoires, not at « Cohésion des Territoires ».
+INSTITUTION_OF_TITLE = [(re.compile(r"^Ministre (?=de |du |des |d[’'])"), "Ministère "),
+                        (re.compile(r"^Haut[- ]Commissaire (?=à |au |aux )"), "Haut-Commissariat ")]
+_FUNCTION_WORDS = {"de", "du", "des", "d", "la", "le", "les", "l", "et", "à", "au", "aux", "en", "pour", "sur", "&"}
 SESSION_FOLLOWERS = re.compile(r"^(?:En partenariat avec|Séquences? (?:en partenariat|avec l))")
 SEQUENCE_TITLE = re.compile(r"(?:: \d+ séquences|^Séquences? )")
 _CONTINUES = re.compile(r"(?:\b(?:du|de|des|la|le|les|l[’']|d[’']|en|et|à|au|aux|sur|pour)|[,–-])$")
@@ -93,19 +99,30 @@ def _heading(lines: list[_Line], i: int, limit: int = 3, strict: bool = False) -
 def organisation_of(role: str) -> str | None:
     """The organisation in a role such as "Directrice Générale de la Fondation de France"."""
     role = re.split(r"\.\s|\s:\s?|\(|\)| qui ", role)[0].strip(" ,.:")
+    for title, institution in INSTITUTION_OF_TITLE:
+        if title.match(role):
+            return title.sub(institution, role).split(",")[0].strip()
     if re.search(r"\s[–-]\s", role):
         return role.split(" – " if " – " in role else " - ")[-1].strip() or None
     keyword = list(re.finditer(ORGANISATION_WORDS, role))
     if keyword:
         return role[keyword[-1].start():].split(",")[0].strip()
     head, _, tail = role.partition(", ")
-    if tail[:1].isupper() and not re.match(_TITLES, tail):
+    if tail[:1].isupper() and _looks_like_a_name(tail):
         return tail.strip()
     for match in re.finditer(r"\b(?:du|des|de la|de l[’']|de|d[’']|au|à la|à l[’'])\s*", role):
         rest = role[match.end():]
-        if rest[:1].isupper():
+        if rest[:1].isupper() and _looks_like_a_name(rest):
             return rest.strip()
     return None
+
+
+def _looks_like_a_name(text: str) -> bool:
+    """Without an organisation word, a name is capitalised words and function words only, and holds no
+    title: not « RSE et de l'innovation », not « Charenton et Conseiller du Territoire »."""
+    words = re.findall(r"[\w&-]+", text.replace("’", "'"))
+    return (not re.search(rf"\b{_TITLES}", text)
+            and all(w[0].isupper() or w[0].isdigit() or w.lower() in _FUNCTION_WORDS for w in words))
 
 
 def _speaker(name: str, role: str | None, organisation: str | None = None) -> Speaker:

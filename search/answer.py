@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from index.analysis import analyse
 
+from .actors import organisations_cited
 from .facets import facet_counts, refinements
 from .filters import Filters
 from .overview import overview
@@ -74,7 +75,8 @@ def answer(searcher: Searcher, query: str, k: int = 10, filters: Filters | None 
         "facets": facets,
         "refinements": choices,
         "groups": groups,
-        "overview": overview(searcher.index, searcher.vector(query), set(analyse(spelling.lexical_query)), hits, facets),
+        "overview": overview(searcher.index, searcher.vector(query), set(analyse(spelling.lexical_query)), hits, facets,
+                             organisations_cited(searcher, [h.passage.id for h in hits])),
         "corrections": spelling.corrections,
         "notices": notices,
         **({"message": None, "suggestions": None} if result.total else nothing_found(spelling)),

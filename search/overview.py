@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -130,8 +129,8 @@ def relevance(similarity: float, terms: set[str], query_terms: set[str], rank: i
     return overlap + 0.5 * similarity + 0.3 / (rank + 1)
 
 
-def overview(index: Index, vector: np.ndarray, query_terms: set[str], hits: list, facets: dict, n: int = 5,
-             from_top: int = 5, lam: float = 0.7) -> dict | None:
+def overview(index: Index, vector: np.ndarray, query_terms: set[str], hits: list, facets: dict,
+             organisations: list[dict] | None = None, n: int = 5, from_top: int = 5, lam: float = 0.7) -> dict | None:
     """None when nothing relevant was found: no overview rather than a confident one about nothing.
     Five sentences (or blocks) of the top five hits: the overview holds a gold quote for dev 0.875,
     dev-2 0.688 before questions were left out (four of the top five: 0.792 / 0.625; five of the top eight: 0.875 / 0.646; six of
@@ -152,15 +151,10 @@ def overview(index: Index, vector: np.ndarray, query_terms: set[str], hits: list
         chosen.append(best)
         pool.remove(best)
     chosen.sort(key=lambda c: (rank[id(c[3])], " ".join(c[3].passage.text.split()).find(c[2][:30])))
-    organisations = Counter()
-    for hit in hits:
-        p = hit.passage
-        names = set(p.entities.get("organisations", [])) | ({p.organisation} if p.organisation else set())
-        organisations.update(n for n in names if len(n) > 2)
     return {
         "sentences": [{"text": c[2], "passage_id": c[3].passage.id, "doc_id": c[3].passage.doc_id,
                        "page": c[3].passage.page_start, "location": c[3].passage.location(),
                        "speaker": c[3].passage.speaker} for c in chosen],
         "facets": {name: values[:3] for name, values in facets.items() if name in ("levers", "sdg", "trades", "entry_point")},
-        "organisations": [{"name": name, "count": count} for name, count in organisations.most_common(5)],
+        "organisations": organisations or [],     # the directory's, most named by the results (search/actors.py)
     }

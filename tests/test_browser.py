@@ -499,3 +499,25 @@ def test_the_api_documentation_reads_offline_under_the_csp(page, server):
     expect(page.locator("#contenu")).to_contain_text("/api/search")
     page.screenshot(path=str(ARTEFACTS / "api-docs.png"), full_page=False)
     assert not outside and not blocked, (outside, blocked)
+
+
+def test_directory_of_actors_finds_a_name_and_opens_its_passages(page, server):
+    """« Qui fait quoi », from the search page's header: search a name, follow the actor to its passages."""
+    page.goto(server["url"] + "/")
+    page.click("header a[href='/acteurs']")
+    page.wait_for_url(lambda url: urlparse(url).path == "/acteurs", timeout=20_000)
+    assert page.locator(".actor").count() == 20            # the first page of the directory
+    page.fill("#actor-q", "fondation de france")
+    page.click("#actors-search button[type=submit]")
+    page.wait_for_url(lambda url: parse_qs(urlparse(url).query).get("q") == ["fondation de france"], timeout=20_000)
+    first = page.locator(".actor-name").first
+    expect(first).to_have_text("Fondation de France")
+    page.screenshot(path=str(ARTEFACTS / "actors-search.png"), full_page=True)
+    first.click()
+    page.wait_for_url(lambda url: "/acteurs/organisation-fondation-de-france" in url, timeout=20_000)
+    mentions = page.locator(".mention")
+    assert mentions.count() >= 3
+    link = mentions.first.locator(".meta a").first
+    assert "#page=" in link.get_attribute("href") and link.inner_text().startswith("p. ")
+    assert page.locator("a[href='/acteurs/personne-axelle-davezac']").count() >= 1   # its people
+    page.screenshot(path=str(ARTEFACTS / "actor-passages.png"), full_page=True)
