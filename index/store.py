@@ -123,7 +123,12 @@ class Store:
         return r[0] if r else None
 
     def titles(self) -> dict[str, str]:
+        """doc id → title of the publication."""
         return dict(self.db.execute("SELECT id, title FROM documents"))
+
+    def source_files(self) -> dict[str, str]:
+        """doc id → file name of the publication (for links to the cited page)."""
+        return dict(self.db.execute("SELECT id, source FROM documents"))
 
     def passages(self, vids: list[int]) -> dict[int, Passage]:
         out = {}

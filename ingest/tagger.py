@@ -113,7 +113,8 @@ class Tagger:
             return hits
         return [f"proche de : {self.taxonomy[facet][index].description[:120]}"]
 
-    def _multi(self, text: str, vector: np.ndarray, facet: str, folded: str | None = None) -> list[Label]:
+    def facet_labels(self, text: str, vector: np.ndarray, facet: str, folded: str | None = None) -> list[Label]:
+        """Zero-shot: the labels of one taxonomy scoring over its threshold, best first (at most ``max_labels``)."""
         lexicon, embedding, hits = self.components(text, vector, facet, folded)
         score = WEIGHTS["lexicon"] * lexicon + WEIGHTS["embedding"] * embedding
         order = [i for i in np.argsort(-score) if score[i] >= self.thresholds[facet]][: self.max_labels]
@@ -121,7 +122,8 @@ class Tagger:
         return [Label(id=terms[i].id, label=terms[i].label, score=round(float(score[i]), 3),
                       evidence=self._evidence(facet, i, hits[i])) for i in order]
 
-    def _entry_point(self, text: str, vector: np.ndarray, section_kind: str, folded: str | None = None) -> Label:
+    def entry_point(self, text: str, vector: np.ndarray, section_kind: str, folded: str | None = None) -> Label:
+        """Zero-shot: the passage's one entry point, from its section's kind, the lexicon and the embedding."""
         lexicon, embedding, hits = self.components(text, vector, "entry_points", folded)
         terms = self.taxonomy["entry_points"]
         structure = np.array([1.0 if section_kind in t.section_kinds else 0.0 for t in terms])
@@ -139,9 +141,10 @@ class Tagger:
         if self.model is not None:
             return self._learnt(text, vector, section_kind, unit_vectors)
         folded = fold(text)
-        return Tags(levers=self._multi(text, vector, "levers", folded), sdg=self._multi(text, vector, "sdg", folded),
-                    trades=self._multi(text, vector, "trades", folded),
-                    entry_point=self._entry_point(text, vector, section_kind, folded))
+        return Tags(levers=self.facet_labels(text, vector, "levers", folded),
+                    sdg=self.facet_labels(text, vector, "sdg", folded),
+                    trades=self.facet_labels(text, vector, "trades", folded),
+                    entry_point=self.entry_point(text, vector, section_kind, folded))
 
 
     # ---- learnt model ----------------------------------------------------------------------

@@ -16,7 +16,7 @@ from ingest.embedder import Embedder  # noqa: E402
 from ingest.pipeline import Ingestor  # noqa: E402
 from ingest.settings import Settings, apply_thread_settings  # noqa: E402
 from ingest.tagger import THRESHOLDS_FILE  # noqa: E402
-from ingest.tagger_calibration import calibrate, load_sample, locate, quality  # noqa: E402
+from scripts.tagger_calibration import calibrate, load_sample, locate, quality  # noqa: E402
 
 
 def main():

@@ -97,7 +97,7 @@ class Searcher:
     @cached_property
     def sources(self) -> dict[str, str]:
         """doc id → file name of the publication (for links to the cited page)."""
-        return dict(self.index.store.db.execute("SELECT id, source FROM documents"))
+        return self.index.store.source_files()
 
     def warm(self) -> "Searcher":
         """Load what the first question would otherwise wait for (columns, vocabulary, titles)."""

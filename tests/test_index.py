@@ -34,6 +34,7 @@ def test_add_search_remove_round_trip(fresh, tmp_path, embedder):
     assert change.status == "added" and change.passages >= 1
     index = Index.current(fresh.data_dir)
     assert index.stats()["documents"] == 1 and index.stats()["vectors"] == index.stats()["passages"]
+    assert index.store.source_files() == {"kit-tiers-lieux": "kit-tiers-lieux.md"}   # what a cited page links to
     hits = Searcher(index, embedder).search("fablab de quartier animé par des jeunes", k=3).hits
     assert hits and hits[0].passage.doc_id == "kit-tiers-lieux"
     assert hits[0].passage.tags.trades[0].id == "lieu"          # the editor's tag

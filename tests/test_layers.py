@@ -1,6 +1,7 @@
 """The code's shape: data flows one way (ingest → index → search → api) and a public name means
 one thing. Read from the source with ``ast``, so lazy imports inside functions count too."""
 import ast
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -77,3 +78,37 @@ def test_no_function_of_the_web_layer_is_longer_than_a_screen():
             for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
             and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES]
     assert not long, long
+
+
+SQL = re.compile(r"^\s*(SELECT\b.*\bFROM|INSERT\s+(OR\s+\w+\s+)?INTO|DELETE\s+FROM|UPDATE\s+\w+\s+SET"
+                 r"|CREATE\s+(TABLE|INDEX)|PRAGMA)\b", re.IGNORECASE | re.DOTALL)   # statements, not the HTTP verb DELETE
+
+
+def speaks_sql(tree: ast.AST) -> list[tuple[int, str]]:
+    """(line, what) of every SQL statement, cursor call or reach into a store's connection."""
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and (node.attr.startswith("execute") or node.attr == "db"):
+            out.append((node.lineno, f".{node.attr}"))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.match(node.value):
+            out.append((node.lineno, node.value.split()[0]))
+        elif isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+                (a.name if isinstance(node, ast.Import) else node.module or "").startswith("sqlite3")
+                for a in node.names):
+            out.append((node.lineno, "sqlite3"))
+    return out
+
+
+def test_search_and_the_web_layer_ask_the_index_never_sql():
+    """The store's SQL is the index's business: search and api call named methods of
+    ``index.store.Store`` (``titles``, ``source_files``, ``passages``…), so its schema can change alone."""
+    wrong = [f"{path.relative_to(REPO)}:{line} {what}"
+             for rank, path, tree in modules() if LAYERS[rank] in ("search", "api")
+             for line, what in speaks_sql(tree)]
+    assert not wrong, wrong
+
+
+def test_the_check_sees_sql():
+    tree = ast.parse('import sqlite3\nrows = store.db.execute("SELECT id, source FROM documents")\n'
+                     'sql = "DELETE FROM labels WHERE vid=?"\nverbs = ("POST", "DELETE")\n')
+    assert sorted(speaks_sql(tree)) == [(1, "sqlite3"), (2, ".db"), (2, ".execute"), (2, "SELECT"), (3, "DELETE")]

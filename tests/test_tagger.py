@@ -7,8 +7,8 @@ The floors below sit a little under those figures so a regression fails the suit
 import pytest
 
 from ingest.tagger import Tagger, apply_editor_tags
-from ingest.tagger_calibration import load_sample, locate, quality
 from ingest.taxonomy import ids, taxonomy
+from scripts.tagger_calibration import load_sample, locate, quality
 
 FLOORS = {"levers": (0.55, 0.44), "sdg": (0.48, 0.36), "trades": (0.42, 0.55)}
 

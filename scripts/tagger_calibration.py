@@ -1,4 +1,5 @@
-"""Measure the tagger on a labelled sample and choose each taxonomy's threshold.
+"""Measure the zero-shot tagger on a labelled sample and choose each taxonomy's threshold
+(``scripts/calibrate_tagger.py``; ``tests/test_tagger.py`` holds the measure to floors).
 
 The sample (tests/data/tagging_sample.jsonl) names passages of the proceedings by a quote and
 gives their expected levers, ODD, trades and entry point; ``null`` leaves a facet unjudged.
@@ -11,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .document import Passage
-from .tagger import MULTI, Tagger
+from ingest.document import Passage
+from ingest.tagger import MULTI, Tagger
 
 SAMPLE = Path(__file__).resolve().parent.parent / "tests" / "data" / "tagging_sample.jsonl"
 
@@ -47,14 +48,14 @@ def quality(tagger: Tagger, located, thresholds: dict[str, float] | None = None)
                 continue
             old = tagger.thresholds
             tagger.thresholds = {**old, facet: thresholds[facet]}
-            got = {str(l.id) for l in tagger._multi(passage.text, vector, facet)}
+            got = {str(l.id) for l in tagger.facet_labels(passage.text, vector, facet)}
             tagger.thresholds = old
             want = {str(x) for x in item[facet]}
             tp, fp, fn = tp + len(got & want), fp + len(got - want), fn + len(want - got)
         report[facet] = {"precision": tp / (tp + fp) if tp + fp else 1.0, "recall": tp / (tp + fn) if tp + fn else 1.0,
                          "threshold": thresholds[facet]}
     judged = [(item, p, v) for item, p, v in located if item.get("entry_point")]
-    right = sum(tagger._entry_point(p.text, v, p.section_kind).id == item["entry_point"] for item, p, v in judged)
+    right = sum(tagger.entry_point(p.text, v, p.section_kind).id == item["entry_point"] for item, p, v in judged)
     report["entry_points"] = {"accuracy": right / len(judged) if judged else 1.0}
     return report
 
