@@ -32,10 +32,11 @@ from pathlib import Path
 
 from index.index import FORMAT as INDEX_FORMAT, Index
 from index.snapshots import Snapshots
+from index.store import snapshot_documents
 from ingest.errors import CatalyseError
 
 ARCHIVE_FORMAT = 1
-MANIFEST = "catalyse-backup.json"
+ARCHIVE_MANIFEST = "catalyse-backup.json"
 KIND = "catalyse-backup"
 # top-level entries of a data directory that are not records: rebuilt, temporary, or saved otherwise
 NOT_RECORDS = {"snapshots", "originals", "cache", "CURRENT", "CURRENT.tmp"}
@@ -75,15 +76,6 @@ def record_files(data_dir: Path) -> list[Path]:
     return sorted(p for p in data_dir.iterdir()
                   if p.name not in NOT_RECORDS and not p.name.startswith(TEMPORARY_PREFIXES)
                   and not p.name.endswith((".tmp", *SQLITE_SIDE_FILES)))
-
-
-def snapshot_documents(snapshot: Path) -> list[tuple[str, str, str]]:
-    """(id, source file name, SHA-256 of the original) of each document of a snapshot."""
-    db = sqlite3.connect(f"file:{snapshot / 'store.sqlite'}?immutable=1", uri=True)
-    try:
-        return db.execute("SELECT id, source, content_hash FROM documents ORDER BY id").fetchall()
-    finally:
-        db.close()
 
 
 def _place(source: Path, target: Path) -> None:
@@ -175,7 +167,7 @@ def backup(data_dir: Path, dest: Path) -> tuple[Path, dict]:
         partial = dest.with_name(dest.name + ".partial")   # never a half-written archive under the final name
         with tarfile.open(partial, "w") as tar:
             body = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
-            info = tarfile.TarInfo(MANIFEST)
+            info = tarfile.TarInfo(ARCHIVE_MANIFEST)
             info.size, info.mtime = len(body), int(time.time())
             tar.addfile(info, io.BytesIO(body))
             for p in files:
@@ -191,7 +183,7 @@ def backup(data_dir: Path, dest: Path) -> tuple[Path, dict]:
 # -- restore ---------------------------------------------------------------------------------------
 def read_manifest(tar: tarfile.TarFile) -> dict:
     first = tar.next()
-    if first is None or first.name != MANIFEST:
+    if first is None or first.name != ARCHIVE_MANIFEST:
         raise IncompatibleArchive("ce fichier n'est pas une sauvegarde Catalyse (manifeste absent)")
     try:
         manifest = json.loads(tar.extractfile(first).read())

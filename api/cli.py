@@ -264,6 +264,12 @@ def parser() -> argparse.ArgumentParser:
     add_parser = sub.add_parser
     sub.add_parser = lambda *a, **kw: add_parser(*a, parents=[common], **kw)
 
+    _editing_and_reading(sub)
+    _measuring_and_running(sub)
+    return p
+
+
+def _editing_and_reading(sub) -> None:
     s = sub.add_parser("ingest", help="indexer les publications d'un dossier (le corpus par défaut)")
     s.add_argument("paths", nargs="*")
     s.set_defaults(run=cmd_ingest)
@@ -294,6 +300,9 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument(f"--{flag}", action="append")
     s.add_argument("--sdg", action="append", type=int)
     s.set_defaults(run=cmd_actors)
+
+
+def _measuring_and_running(sub) -> None:
     s = sub.add_parser("eval", help="mesurer la qualité sur des fichiers de questions (JSONL)")
     s.add_argument("queries", nargs="+")
     s.add_argument("--rule", choices=["v2", "v1"], default="v2",
@@ -322,7 +331,6 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(run=cmd_restore)
     s = sub.add_parser("stats", help="ce que contient l'index")
     s.set_defaults(run=cmd_stats)
-    return p
 
 
 def main(argv: list[str] | None = None) -> int:

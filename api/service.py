@@ -107,7 +107,7 @@ class Service:
             self.status = "chargement du modèle"
             self.context.embedder.queries(["échauffement"])  # load and warm the model
             self.context.indexer.recover()                   # what a killed write left unfinished
-            if self.snapshots.current() is None and seed.install(
+            if self.snapshots.current() is None and seed.install_seed(
                     self.settings.data_dir, self.settings.corpus_dir, self.context.embedder.identity):
                 log.warning("index of the bundled corpus installed from %s", seed.SEED)
             if self.snapshots.current() is None:

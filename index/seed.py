@@ -20,7 +20,7 @@ from .index import FORMAT
 from .snapshots import Snapshots
 
 SEED = REPO_ROOT / "seed"
-MANIFEST = "manifest.json"
+SEED_MANIFEST = "manifest.json"
 
 
 def fingerprint(corpus_dir: Path, embedder_identity: str) -> dict:
@@ -30,19 +30,19 @@ def fingerprint(corpus_dir: Path, embedder_identity: str) -> dict:
     return {"format": FORMAT, "embedder": embedder_identity, "corpus": files}
 
 
-def matches(corpus_dir: Path, embedder_identity: str, seed: Path = SEED) -> bool:
+def is_current(corpus_dir: Path, embedder_identity: str, seed: Path = SEED) -> bool:
     try:
-        shipped = json.loads((seed / MANIFEST).read_text())
+        shipped = json.loads((seed / SEED_MANIFEST).read_text())
     except FileNotFoundError:
         return False
     return shipped == fingerprint(corpus_dir, embedder_identity)
 
 
-def install(data_dir: Path, corpus_dir: Path, embedder_identity: str, seed: Path = SEED) -> bool:
+def install_seed(data_dir: Path, corpus_dir: Path, embedder_identity: str, seed: Path = SEED) -> bool:
     """Put the seed in ``data_dir`` as its first snapshot (with its stored originals) if it matches
     the corpus and the embedder; False (nothing written) otherwise."""
     snapshots = Snapshots(data_dir)
-    if not matches(corpus_dir, embedder_identity, seed):
+    if not is_current(corpus_dir, embedder_identity, seed):
         return False
     with snapshots.lock():
         if snapshots.current() is not None:
@@ -66,6 +66,6 @@ def make(data_dir: Path, corpus_dir: Path, embedder_identity: str, seed: Path = 
     shutil.rmtree(work, ignore_errors=True)
     shutil.copytree(current, work / "snapshot", ignore=shutil.ignore_patterns("*-wal", "*-shm"))
     shutil.copytree(Path(data_dir) / "originals", work / "originals")
-    (work / MANIFEST).write_text(json.dumps(fingerprint(corpus_dir, embedder_identity), indent=2) + "\n")
+    (work / SEED_MANIFEST).write_text(json.dumps(fingerprint(corpus_dir, embedder_identity), indent=2) + "\n")
     shutil.rmtree(seed, ignore_errors=True)
     work.rename(seed)

@@ -126,6 +126,10 @@ class Store:
         """doc id → title of the publication."""
         return dict(self.db.execute("SELECT id, title FROM documents"))
 
+    def passage_vids(self) -> dict[str, int]:
+        """passage id → vid, for every passage."""
+        return dict(self.db.execute("SELECT id, vid FROM passages"))
+
     def source_files(self) -> dict[str, str]:
         """doc id → file name of the publication (for links to the cited page)."""
         return dict(self.db.execute("SELECT id, source FROM documents"))
@@ -160,3 +164,13 @@ class Store:
     def count(self, table: str) -> int:
         assert table in ("documents", "passages")
         return self.db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
+def snapshot_documents(snapshot: Path) -> list[tuple[str, str, str]]:
+    """(id, source file name, SHA-256 of the original) of each document of a snapshot's store, read
+    without writing anything to the snapshot (immutable: a backup reads a folder being served)."""
+    db = sqlite3.connect(f"file:{snapshot / 'store.sqlite'}?immutable=1", uri=True)
+    try:
+        return db.execute("SELECT id, source, content_hash FROM documents ORDER BY id").fetchall()
+    finally:
+        db.close()

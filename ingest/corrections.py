@@ -23,11 +23,11 @@ from pathlib import Path
 
 from .document import Label, Passage, Tags
 from .errors import CatalyseError
+from .tag_model import MULTI
 from .taxonomy import taxonomy
 
 FILE_NAME = "corrections.jsonl"
-MULTI = ("levers", "sdg", "trades")
-FACETS = MULTI + ("entry_point",)
+LABEL_FIELDS = MULTI + ("entry_point",)
 EDITORIAL = "étiquette éditoriale"       # the evidence of a label an editor gave
 
 
@@ -312,5 +312,5 @@ def supersede(rows: list[dict]) -> list[dict]:
                 out.append(editor.pop(row["passage_id"]))
             continue
         mine = editor.pop(row.get("passage_id"), None) if row.get("passage_id") else None
-        out.append(row if mine is None else {**row, **{k: mine[k] for k in FACETS}})
+        out.append(row if mine is None else {**row, **{k: mine[k] for k in LABEL_FIELDS}})
     return out

@@ -29,9 +29,9 @@ LABELLED = ROOT / "tests" / "data" / "tagging" / "labelled.jsonl"
 HEADERS = ROOT / "tests" / "data" / "tagging" / "headers.json"
 MODEL_FILE = HERE / "tagger-model.npz"
 MULTI = ("levers", "sdg", "trades")
-FACETS = MULTI + ("entry_points",)
+TAG_FACETS = MULTI + ("entry_points",)
 ROW_FIELD = {"levers": "levers", "sdg": "sdg", "trades": "trades", "entry_points": "entry_point"}
-KINDS = ("temoignage", "eclairage", "outillage", "table_ronde", "debat", "echanges", "atelier", "synthese",
+SECTION_KINDS = ("temoignage", "eclairage", "outillage", "table_ronde", "debat", "echanges", "atelier", "synthese",
          "perspective", "introduction", "conclusion", "programme", "text")
 LEXICON_STEP = 0.4
 
@@ -55,7 +55,7 @@ class Lexicon:
                 for facet, labels in self.patterns.items()}
 
     def features(self, hits: dict[str, list[list[str]]]) -> np.ndarray:
-        return np.array([min(1.0, LEXICON_STEP * len(h)) for facet in FACETS for h in hits[facet]], np.float32)
+        return np.array([min(1.0, LEXICON_STEP * len(h)) for facet in TAG_FACETS for h in hits[facet]], np.float32)
 
 
 # ODD 17 is given only with evidence of a partnership (docs/tagging-guide.md): a glossary term of ODD 17
@@ -75,7 +75,7 @@ def partnership_mask(lexicon: np.ndarray) -> np.ndarray:
 
 
 def kind_features(section_kind: str) -> np.ndarray:
-    return np.array([section_kind == k for k in KINDS], np.float32)
+    return np.array([section_kind == k for k in SECTION_KINDS], np.float32)
 
 
 # How a passage speaks, per 100 words: a testimony tells what « nous » / « je » did (« nous avons
@@ -118,7 +118,7 @@ def similarities(vectors: np.ndarray, labels: dict[str, np.ndarray]) -> np.ndarr
     """Similarity of each passage to every label's description, ranked within its facet (0 the
     farthest label, 1 the nearest), as the zero-shot tagger scores them."""
     parts = []
-    for facet in FACETS:
+    for facet in TAG_FACETS:
         sims = np.atleast_2d(vectors) @ labels[facet].T
         low, high = sims.min(1, keepdims=True), sims.max(1, keepdims=True)
         parts.append((sims - low) / np.where(high > low, high - low, 1.0))
@@ -224,7 +224,7 @@ def fallback_header(row: dict, title: str | None = None) -> str:
     return " — ".join(p for p in dict.fromkeys([title, path[-1]]) if p)
 
 
-def embedding_texts(rows: list[dict], headers_path: Path = HEADERS) -> list[str]:
+def training_texts(rows: list[dict], headers_path: Path = HEADERS) -> list[str]:
     headers = json.loads(headers_path.read_text(encoding="utf-8")) if headers_path.exists() else {}
     return [f"{headers.get(r['id']) or fallback_header(r)}\n{r['text']}" for r in rows]
 
@@ -250,7 +250,7 @@ class TrainingSet:
     @classmethod
     def build(cls, rows: list[dict], embedder, lexicon: Lexicon | None = None) -> "TrainingSet":
         lexicon = lexicon or Lexicon()
-        vectors = np.asarray(embedder.passages(embedding_texts(rows)), np.float32)
+        vectors = np.asarray(embedder.passages(training_texts(rows)), np.float32)
         sims = similarities(vectors, label_vectors(embedder))
         lex = np.vstack([lexicon.features(lexicon.hits(r["text"])) for r in rows])
         kinds = np.vstack([entry_features(r.get("kind") or r.get("section_kind") or "text", r["text"]) for r in rows])

@@ -16,7 +16,7 @@ from sklearn.model_selection import GroupKFold
 from sklearn.preprocessing import StandardScaler
 
 from .tag_evidence import PAIR_FACETS, PairFacet
-from .tag_model import (FACETS, MULTI, LinearFacet, TagModel, TrainingSet, pair_positions, data_hash,
+from .tag_model import (TAG_FACETS, MULTI, LinearFacet, TagModel, TrainingSet, pair_positions, data_hash,
                         partnership_mask)
 from .taxonomy import taxonomy
 
@@ -115,7 +115,7 @@ def train(ts: TrainingSet, model_name: str, max_labels: int = 3) -> TagModel:
     facets, pairs = {}, {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for facet in FACETS:
+        for facet in TAG_FACETS:
             c, threshold = _inner_choice(ts, facet, max_labels)
             w, b = _fit(ts.x(facet), ts.y(facet), c, facet == "entry_points")
             facets[facet] = LinearFacet([t.id for t in taxonomy()[facet]], w, b, threshold)
@@ -145,14 +145,14 @@ def cross_validated_predictions(ts: TrainingSet, max_labels: int = 3) -> dict[st
     idx = scored(ts)
     where = {p: k for k, p in enumerate(idx)}
     out = {}
-    for facet in FACETS:
+    for facet in TAG_FACETS:
         out[facet] = np.zeros((len(idx), len(taxonomy()[facet])))
         out[facet + ".chosen"] = np.zeros((len(idx), len(taxonomy()[facet])), bool)
     for fit_idx, test in outer_splits(ts):
         train_model = train(ts.subset(fit_idx), "cv", max_labels)
         pos = [where[p] for p in test]
         sub = ts.subset(test)
-        for facet in FACETS:
+        for facet in TAG_FACETS:
             lf = train_model.facets[facet]
             probs = lf.probabilities(sub.x(facet), facet == "entry_points")
             out[facet][pos] = probs
@@ -200,7 +200,7 @@ def zero_shot_predictions(ts: TrainingSet, tagger) -> dict[str, np.ndarray]:
     """The zero-shot tagger's labels and scores on the scored passages, in the same layout."""
     idx = scored(ts)
     out = {}
-    for facet in FACETS:
+    for facet in TAG_FACETS:
         out[facet] = np.zeros((len(idx), len(taxonomy()[facet])))
         out[facet + ".chosen"] = np.zeros((len(idx), len(taxonomy()[facet])), bool)
     for k, i in enumerate(idx):

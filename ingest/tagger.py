@@ -26,15 +26,13 @@ import numpy as np
 from .document import Label, Tags
 from .sentences import sentence_spans, sentence_units
 from .tag_evidence import best_sentence, pair_features, term_counts
-from .tag_model import (FACETS, Lexicon, TagModel, entry_features, features, label_vectors, load_model,
-                        pair_positions, partnership_terms, similarities)
+from .tag_model import (LEXICON_STEP, MULTI, TAG_FACETS, Lexicon, TagModel, entry_features, features,
+                        label_vectors, load_model, pair_positions, partnership_terms, similarities)
 from .taxonomy import HERE, fold, taxonomy
 
 THRESHOLDS_FILE = HERE / "thresholds.json"
-MULTI = ("levers", "sdg", "trades")
 WEIGHTS = {"lexicon": 0.6, "embedding": 0.4}            # for levers, ODD, trades
 ENTRY_WEIGHTS = {"structure": 0.5, "lexicon": 0.3, "embedding": 0.2}
-LEXICON_STEP = 0.4                                      # each distinct term found adds this, up to 1
 
 
 def load_thresholds(path: Path = THRESHOLDS_FILE) -> dict[str, float]:
@@ -153,7 +151,7 @@ class Tagger:
         sims = similarities(vectors, self.label_vectors)
         lex = np.vstack([self.lexicon_.features(self.lexicon_.hits(t)) for t in texts])
         kinds = np.vstack([entry_features(section_kind, t) for t in texts])
-        return {facet: features(vectors, sims, lex, kinds, facet) for facet in FACETS}
+        return {facet: features(vectors, sims, lex, kinds, facet) for facet in TAG_FACETS}
 
     def _learnt(self, text: str, vector: np.ndarray, section_kind: str, unit_vectors: np.ndarray | None) -> Tags:
         model = self.model

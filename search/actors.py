@@ -32,7 +32,7 @@ class ActorsIndex:
         def build() -> ActorsIndex:
             index = searcher.index
             actors = index.actors.actors
-            vids = dict(index.store.db.execute("SELECT id, vid FROM passages").fetchall())
+            vids = index.store.passage_vids()
             columns_vids = index.columns.vids
             rows = []
             for actor in actors:

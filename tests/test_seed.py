@@ -16,7 +16,7 @@ def passages_of(index):
 def test_the_seed_matches_the_corpus_and_the_embedder(embedder):
     from index import seed
 
-    assert seed.matches(REPO / "corpus", embedder.identity), \
+    assert seed.is_current(REPO / "corpus", embedder.identity), \
         "seed/ is stale: run `python scripts/make_seed.py` (corpus, model or index format changed)"
 
 
@@ -26,7 +26,7 @@ def test_the_seed_is_what_the_pipeline_builds(context, tmp_path):
     from index import seed
     from index.index import Index
 
-    assert seed.install(tmp_path / "data", REPO / "corpus", context.embedder.identity)
+    assert seed.install_seed(tmp_path / "data", REPO / "corpus", context.embedder.identity)
     shipped, built = Index.current(tmp_path / "data"), context.index()
     ours, theirs = passages_of(shipped), passages_of(built)
     assert len(ours) >= 280 and ours.keys() == theirs.keys()
@@ -45,10 +45,10 @@ def test_the_seed_is_refused_when_the_corpus_differs(embedder, tmp_path):
 
     corpus = tmp_path / "corpus"
     shutil.copytree(REPO / "corpus", corpus)
-    assert seed.matches(corpus, embedder.identity)
+    assert seed.is_current(corpus, embedder.identity)
     md = corpus / "odd-objectifs-et-cibles.md"
     md.write_text(md.read_text(encoding="utf-8") + "\nUne ligne de plus.\n", encoding="utf-8")
-    assert not seed.matches(corpus, embedder.identity)
-    assert not seed.install(tmp_path / "data", corpus, embedder.identity)
+    assert not seed.is_current(corpus, embedder.identity)
+    assert not seed.install_seed(tmp_path / "data", corpus, embedder.identity)
     assert not (tmp_path / "data" / "CURRENT").exists()
-    assert not seed.matches(REPO / "corpus", embedder.identity + " autre moteur")
+    assert not seed.is_current(REPO / "corpus", embedder.identity + " autre moteur")
