@@ -34,6 +34,7 @@ from index.index import FORMAT as INDEX_FORMAT, Index
 from index.snapshots import Snapshots
 from index.store import snapshot_documents
 from ingest.errors import CatalyseError
+from ingest.readers import original_hash
 
 ARCHIVE_FORMAT = 1
 ARCHIVE_MANIFEST = "catalyse-backup.json"
@@ -125,7 +126,7 @@ def _stage(data_dir: Path, staging: Path) -> dict:
                 _place(folder / "metadata.json", staging / "originals" / doc_id / "metadata.json")
         except FileNotFoundError:
             raise Mismatch(f"original absent : {doc_id}") from None
-        if content_hash and sha256(staging / "originals" / doc_id / source) != content_hash:
+        if content_hash and original_hash(staging / "originals" / doc_id / source) != content_hash:
             raise Mismatch(f"original modifié depuis l'index : {doc_id}")
     config = json.loads((staging / "snapshot" / "config.json").read_text())
     return {"format": config.get("format"), "model": config.get("model"), "dim": config.get("dim"),

@@ -63,6 +63,8 @@ class RequestGuard:
             if isinstance(refused, BadToken):
                 client = scope["client"][0] if scope.get("client") else "?"
                 wait = self.failed_auth.check(client)
+                if wait:
+                    self.service.metrics.rate_limited.labels("failed_auth").inc()
                 return RateLimited("trop d'échecs d'authentification : réessayez plus tard",
                                    max(1, round(wait))) if wait else refused
             if refused is not None:

@@ -84,6 +84,8 @@ class Snapshots:
 
     def prune(self) -> None:
         """Drop unfinished builds and all but the newest ``keep`` snapshots (never CURRENT)."""
+        if not self.root.is_dir():          # a data directory nothing was written to yet
+            return
         current = self.current()
         done = sorted((p for p in self.root.iterdir() if not p.name.startswith(BUILD_PREFIX)), reverse=True)
         for path in done[self.keep:]:

@@ -59,6 +59,11 @@ def content_hash(path: Path, fmt: str) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def original_hash(path: Path) -> str:
+    """The ``content_hash`` a stored original was indexed under (its format from its name)."""
+    return content_hash(path, FORMATS.get(Path(path).suffix.lower(), ""))
+
+
 def _first_line_title(text: str) -> str:
     for line in text.splitlines():
         line = line.strip().lstrip("#").strip()

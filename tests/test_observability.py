@@ -93,9 +93,10 @@ def test_rate_limited_requests_are_counted(tmp_path):
                                                                             question_log=False))
     client = TestClient(create_app(service, start=False))
     statuses = [client.get("/api/jobs").status_code for _ in range(3)]
-    assert statuses == [401, 429, 429]     # a burst of 10 × 0.1 = 1 request, refused for its missing token
+    # a burst of 10 × 0.1 = 1 failed authentication, then refused: failures have a budget of their own
+    assert statuses == [401, 429, 429]
     samples = scrape(client)
-    assert value(samples, "catalyse_rate_limited_requests_total", budget="editor") == 2
+    assert value(samples, "catalyse_rate_limited_requests_total", budget="failed_auth") == 2
     assert value(samples, "catalyse_http_requests_total", route="/api/jobs", method="GET", status="429") == 2
 
 
