@@ -48,6 +48,7 @@ class Document:
     cues: list[Cue] = field(default_factory=list)
     ocr: list[float | None] = field(default_factory=list)       # per page: OCR confidence (0–1) if read by OCR
     warnings: list[str] = field(default_factory=list)           # what could not be read (a page, a slide)
+    awaiting_ocr: int = 0        # scanned pages left unread (an upload's check reads without the OCR)
 
     def page_at(self, offset: int) -> int:
         """Printed page number holding character ``offset``."""

@@ -112,5 +112,6 @@ def read_document(path: Path, metadata: dict | None = None, with_ocr: bool = Tru
     title = meta.get("title") or (not spoken and _first_line_title(draft.text)) or path.stem
     return Document(id=path.stem, title=title, text=draft.text, page_starts=draft.page_starts, metadata=meta,
                     source=path.name, content_hash=content_hash(path, fmt), unit=draft.unit,
+                    awaiting_ocr=len(draft.awaiting_ocr),
                     headings=draft.headings, lists=draft.lists, cues=draft.cues, ocr=draft.ocr,
                     warnings=draft.warnings)

@@ -85,7 +85,8 @@ async def _checked_upload(service: Service, file: UploadFile, metadata: str | No
         if named is not None and named.source != path.name:    # « ÉVIL ÜNÏ.TXT » is not an update of evil-uni.md
             raise NameTaken(f"le nom « {doc.id} » est déjà celui de {named.source} : renommez le fichier, ou "
                             f"retirez d'abord {named.source} pour le remplacer")
-        if doc.unit != "slide" and len(doc.text.split()) < KEEP_WORDS:    # a short slide may still be kept whole
+        # a short slide may still be kept whole; a scan's words come with the OCR, in the job
+        if doc.unit != "slide" and not doc.awaiting_ocr and len(doc.text.split()) < KEEP_WORDS:
             raise UnreadableDocument(f"{path.name} : texte trop court pour être indexé (moins de {KEEP_WORDS} "
                                      "mots)", "too_short")
     except CatalyseError:
