@@ -114,7 +114,8 @@ def _stage(data_dir: Path, staging: Path) -> dict:
         raise BackupError(f"aucun index dans {data_dir} : rien à sauvegarder")
     try:
         for f in current.iterdir():
-            _place(f, staging / "snapshot" / f.name)
+            if f.is_file():     # a snapshot's ``originals/`` is its write's staging (index/indexer.py), committed apart
+                _place(f, staging / "snapshot" / f.name)
     except FileNotFoundError as exc:     # pruned meanwhile: two edits in the time of one listing
         raise Mismatch(str(exc)) from None
     documents = snapshot_documents(staging / "snapshot")

@@ -74,6 +74,10 @@ class NameTaken(WebError):
     code = "name_taken"
 
 
+class JobRunning(WebError):
+    code = "job_running"
+
+
 class UnknownJob(WebError):
     code = "unknown_job"
 
@@ -82,7 +86,7 @@ STATUS: dict[type[CatalyseError], int] = {
     NotReady: 503, EditingDisabled: 403, BadToken: 401, RateLimited: 429,
     TooLarge: 413, SlowBody: 408, AmbiguousLength: 400, EmptyFile: 422, BadMetadata: 422, UnsupportedType: 415,
     NotFound: 404, UnknownJob: 404, UnknownDocument: 404, UnknownSource: 404, UnknownPassage: 404,
-    DuplicateDocument: 409, NameTaken: 409,
+    DuplicateDocument: 409, NameTaken: 409, JobRunning: 409,
 }
 OTHER_STATUS = 422          # any other CatalyseError: the input was understood but cannot be used
 

@@ -38,12 +38,11 @@ class Job:
         return self.status in ("terminé", "échec", "annulé")
 
     def follow(self) -> Progress:
-        """A Progress whose every update shows in this job (the editor page polls it); a cancelled job
-        stops at its next update (``JobCancelled``), before anything is written."""
+        """A Progress whose every update shows in this job (the editor page polls it). A job is
+        cancelled only while it waits (``Service._work`` checks before running it): raised from here,
+        inside the reading's worker threads, a cancellation left the editor worker waiting forever."""
         def listen(progress: Progress) -> None:
             self.progress = progress.public()
-            if self.cancel_requested:
-                raise JobCancelled()
         return Progress(listeners=[listen])
 
     def public(self) -> dict:
