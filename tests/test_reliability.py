@@ -326,7 +326,7 @@ def test_w9_a_waiting_edit_can_be_cancelled_a_running_one_says_it_cannot(api):
                        headers=AUTH).json()
     r = api.delete(f"/api/jobs/{waiting['id']}", headers=AUTH)
     assert r.status_code == 200 and r.json()["cancel_requested"]
-    state = api.get(f"/api/jobs/{running['id']}").json()["status"]
+    state = api.get(f"/api/jobs/{running['id']}", headers=AUTH).json()["status"]
     r = api.delete(f"/api/jobs/{running['id']}", headers=AUTH)
     if state == "en cours":
         assert r.status_code == 409 and r.json()["error"]["code"] == "job_running"
