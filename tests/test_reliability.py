@@ -321,7 +321,8 @@ def test_w8_a_text_too_short_to_be_found_is_refused(api):
 
 
 def test_w9_a_waiting_edit_can_be_cancelled_a_running_one_says_it_cannot(api):
-    running = api.post("/api/reindex", headers=AUTH).json()
+    running = api.post("/api/documents", files={"file": ("kit-devant.md", KIT_TEXT.replace("vélos", "tulipes"))},
+                       headers=AUTH).json()      # a short edit ahead of the one to cancel (a reindex outlasts the wait)
     waiting = api.post("/api/documents", files={"file": ("kit-annule.md", KIT_TEXT.replace("vélos", "rosiers"))},
                        headers=AUTH).json()
     r = api.delete(f"/api/jobs/{waiting['id']}", headers=AUTH)
@@ -333,6 +334,7 @@ def test_w9_a_waiting_edit_can_be_cancelled_a_running_one_says_it_cannot(api):
     assert wait_for_job(api, waiting)["status"] == "annulé"
     assert wait_for_job(api, running)["status"] in ("terminé", "annulé")
     assert api.get("/api/documents/kit-annule").status_code == 404
+    wait_for_job(api, api.delete("/api/documents/kit-devant", headers=AUTH).json())
     assert api.get("/health").json()["status"] == "ok"
 
 
