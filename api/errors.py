@@ -16,6 +16,7 @@ from ingest.metadata import BadMetadata
 from search.related import UnknownSource
 
 from .html import render
+from .jobs import JobRunning
 
 
 class WebError(CatalyseError):
@@ -72,10 +73,6 @@ class NotFound(WebError):
 
 class NameTaken(WebError):
     code = "name_taken"
-
-
-class JobRunning(WebError):
-    code = "job_running"
 
 
 class UnknownJob(WebError):

@@ -9,6 +9,7 @@ import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from ingest.errors import CatalyseError
 from ingest.progress import Progress
 
 from .logs import request_id
@@ -47,6 +48,11 @@ class Job:
 
     def public(self) -> dict:
         return asdict(self)
+
+
+class JobRunning(CatalyseError):
+    """A running edit is not stopped (see ``Job.follow``): it ends, then what it added can be removed."""
+    code = "job_running"
 
 
 class JobCancelled(Exception):

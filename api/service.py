@@ -23,7 +23,7 @@ from search.answer import Stages
 from search.searcher import Searcher
 
 from .context import Context
-from .jobs import Job, JobCancelled, JobRecords
+from .jobs import Job, JobCancelled, JobRecords, JobRunning
 from .logs import LOG_ENVIRONMENT, event
 from .metrics import Metrics
 from .questions import FILE as QUESTIONS_FILE, QuestionLog
@@ -186,8 +186,10 @@ class Service:
         return job
 
     def cancel(self, job: Job) -> Job:
-        """A waiting job will not run; a running one stops at its next progress update, before it
-        writes (once the new snapshot is being written, it ends normally)."""
+        """A waiting job will not run; a running one is not stopped (``JobRunning``, see ``Job.follow``)."""
+        if job.status == "en cours":
+            raise JobRunning("tâche déjà en cours : elle ne peut plus être annulée ; "
+                             "retirez ensuite ce qu'elle a ajouté")
         if not job.done:
             job.cancel_requested = True
             self.records.save(job)
