@@ -97,13 +97,13 @@ AUTH = {"Authorization": f"Bearer {EDITOR_TOKEN}"}
 
 
 def wait_for_job(client, job: dict, timeout: float = 300) -> dict:
-    """Poll an editor job until it is done or failed."""
+    """Poll an editor job until it has ended: done, failed or cancelled."""
     import time
 
     deadline = time.time() + timeout
     while time.time() < deadline:
         state = client.get(f"/api/jobs/{job['id']}", headers=AUTH).json()
-        if state["status"] in ("terminé", "échec"):
+        if state["status"] in ("terminé", "échec", "annulé"):
             return state
         time.sleep(0.2)
     raise AssertionError(f"job {job['id']} still running")
