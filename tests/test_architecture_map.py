@@ -74,6 +74,7 @@ def test_the_map_reads_every_file_it_names():
 
 def test_the_check_sees_a_stale_name():
     page = ("`search/searcher.py` `Searcher.rank` then <b>index/vectors.py</b> VectorIndex.search, "
-            "`search/searcher.py` `Searcher.rerank`, `search/ranker.py`, Searcher.shapren and <b>api/app.py</b> build_app")
+            "`search/searcher.py` `Searcher.rerank`, `search/ranker.py`, Searcher.shapren "
+            "and <b>api/app.py</b> build_app")
     assert missing(page, REPO) == ["search/ranker.py", "search/searcher.py Searcher.rerank", "api/app.py build_app",
                                    "Searcher.rerank", "Searcher.shapren"]
