@@ -119,8 +119,7 @@ def test_related_never_returns_the_source_and_respects_filters(searcher):
     assert only and all(h.passage.tags.entry_point.id == "eclairage" for h in only)
 
 
-def test_related_from_a_document_or_free_text(searcher, fresh, tmp_path, embedder):
-    from conftest import PROCEEDINGS
+def test_related_from_a_document_or_free_text(searcher, fresh, tmp_path, embedder, ingested):
     from index.index import Index
     from search.searcher import Searcher
 
@@ -129,7 +128,7 @@ def test_related_from_a_document_or_free_text(searcher, fresh, tmp_path, embedde
             f"# {name}\n\nUn tiers-lieu géré par des jeunes accueille les porteurs de projets du quartier {name}, "
             "avec un fablab, un espace de coworking et des ateliers ouverts aux habitants le samedi.\n", encoding="utf-8")
         fresh.add([(tmp_path / f"{name}.md", {})])
-    fresh.add([(PROCEEDINGS, {})])
+    fresh.add_ingested([ingested])      # the proceedings' passages around them, as the session read them
     s = Searcher(Index.current(fresh.data_dir), embedder)
     from_doc = related(s, source_id="kit-a", k=3)
     assert from_doc and all(h.passage.doc_id != "kit-a" for h in from_doc)
