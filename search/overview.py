@@ -19,9 +19,11 @@ from ingest.sentences import sentence_units
 
 from .cache import LRU
 from .diversity import jaccard
+from .readable import readable_units
 
 MAX_WORDS = 60     # a longer "sentence" is a list or a table: not for a quick read
 BLOCK_WORDS = 140  # an announced list or an enumeration is kept whole up to this length
+PROSE_WORDS = 8
 
 # Not prose: a timetable (« 14h00 – 14h30 », « 12h15 »), emphasis markers of a programme.
 _TIMETABLE = re.compile(r"\b\d{1,2} ?[hH] ?\d{2}\b|\*\*")
@@ -29,21 +31,28 @@ _TIMETABLE = re.compile(r"\b\d{1,2} ?[hH] ?\d{2}\b|\*\*")
 _ORDINAL = re.compile(r"^(?:\W{0,3})(?:(?:le|la|les|en|un|une|au|du)\s+)?(?:d[’']abord|ensuite|enfin|premi[eè]re?s?|"
                       r"\d+\s?(?:e|è|ème|eme|er|ère|re)\b|deuxi[eè]me|second[e]?|troisi[eè]me|quatri[eè]me|cinqui[eè]me|"
                       r"sixi[eè]me|septi[eè]me|derni[eè]re?)", re.IGNORECASE)
-_BULLET = re.compile(r"^\s*[•\-–*]")
+_BULLET = re.compile(r"^\s*[•▪\-–*]")
+_INLINE_LIST = re.compile(r":\s*[•▪\-–*]\s")
 
 
-def is_prose(unit: str) -> bool:
+def is_prose(unit: str, min_words: int = 12) -> bool:
     """A unit worth reading as an answer: not a timetable or programme line, not a bare heading
     (short, without a sentence's closing punctuation), not a question — an interviewer's question
     echoes the reader's and answers nothing (overview holds a gold quote: dev 0.875 → 0.875, dev-2
     0.688 → 0.708, PIAF 300 questions 0.723 → 0.723)."""
     if _TIMETABLE.search(unit) or unit.rstrip().endswith("?"):
         return False
-    return len(unit.split()) >= 12 or unit.rstrip().endswith((".", "!", ":", "…", ";", "»", ")"))
+    return len(unit.split()) >= min_words or unit.rstrip().endswith((".", "!", ":", "…", ";", "»", ")"))
 
 
 def is_item(unit: str) -> bool:
     return bool(_ORDINAL.match(unit) or _BULLET.match(unit))
+
+
+def opens_list(text: str) -> bool:
+    """Announces what follows: ends with « : » or « ; », or starts a bulleted list after a colon
+    (« Les participants ont proposé : • Création… »)."""
+    return text.rstrip().endswith((":", ";")) or bool(_INLINE_LIST.search(text))
 
 
 def blocks(units: list[str]) -> list[tuple[str, list[int]]]:
@@ -61,12 +70,12 @@ def blocks(units: list[str]) -> list[tuple[str, list[int]]]:
 
     for i, unit in enumerate(units):
         words = len(text.split()) + len(unit.split())
-        announced = text.rstrip().endswith((":", ";"))
+        announced = opens_list(text)
         enumerating = bool(text) and is_item(unit) and words <= BLOCK_WORDS
         if text and not (announced and words <= BLOCK_WORDS) and not enumerating:
             close()
         text, joined = f"{text} {unit}".strip(), joined + [i]
-        if not text.rstrip().endswith((":", ";")) and not is_item(unit):
+        if not opens_list(text) and not is_item(unit):
             close()
     close()
     return out
@@ -90,9 +99,10 @@ class Readable:
         units = sentence_units(passage.text)
         if passage.section_kind == "programme":          # an agenda lists topics, it answers nothing
             return cls((), len(units))
-        kept = [i for i, u in enumerate(units) if is_prose(u)]
+        cleaned = readable_units(passage.text, passage.section)
+        kept = [i for i, u in enumerate(cleaned) if u and is_prose(u, PROSE_WORDS)]
         out = []
-        for text, joined in blocks([units[i] for i in kept]):
+        for text, joined in blocks([cleaned[i] for i in kept]):
             if len(text.split()) <= (BLOCK_WORDS if is_item(text) or ":" in text else MAX_WORDS):
                 out.append((text, tuple(kept[j] for j in joined), frozenset(analyse(text))))
         return cls(tuple(out), len(units))
@@ -119,14 +129,15 @@ def candidates(index: Index, hits: list, vector: np.ndarray) -> list[tuple[float
     return out
 
 
-def relevance(similarity: float, terms: set[str], query_terms: set[str], rank: int) -> float:
-    """The question's words a sentence holds (per square root of its length), its similarity to
-    the question spread to [0, 1] over the candidates, at half weight, and a prior for the better
-    hits. Measured (bench/overview_eval.py, share of questions whose overview holds the answer):
-    words and prior alone (the earlier overview) dev 0.833, PIAF 0.702; with the similarity at
-    weight 0.5 / 1 / 2, dev 0.875 / 0.750 / 0.708, PIAF 0.728 / 0.724 / 0.726."""
-    overlap = len(terms & query_terms) / math.sqrt(len(terms) or 1)
-    return overlap + 0.5 * similarity + 0.3 / (rank + 1)
+def relevance(similarity: float, terms: frozenset, weights: dict[str, float]) -> float:
+    """The IDF-weighted share of the question's terms a sentence holds plus its similarity to the
+    question spread to [0, 1] over the candidates, at equal weight. Measured (overview holds a gold
+    quote, dev / dev-2): the earlier score — shared words per square root of the sentence's length,
+    half the similarity and a prior 0.3 / (hit rank + 1) — 0.833 / 0.729; this one ….
+    A rare word of the question (« PIB », « Clermont-Ferrand ») now counts for more than a common one
+    (« territoire »), whatever the corpus."""
+    total = sum(weights.values()) or 1.0
+    return sum(weights.get(t, 0.0) for t in terms) / total + similarity
 
 
 def overview(index: Index, vector: np.ndarray, query_terms: set[str], hits: list, facets: dict,
@@ -141,7 +152,8 @@ def overview(index: Index, vector: np.ndarray, query_terms: set[str], hits: list
     pool = candidates(index, hits[:from_top], vector)
     if pool:
         lo, hi = min(c[0] for c in pool), max(c[0] for c in pool)
-        pool = [(relevance((sim - lo) / ((hi - lo) or 1.0), terms, query_terms, rank[id(hit)]), terms, text, hit)
+        weights = index.lexical.idf(sorted(query_terms))
+        pool = [(relevance((sim - lo) / ((hi - lo) or 1.0), terms, weights), terms, text, hit)
                 for sim, terms, text, hit in pool]
     chosen = []
     while pool and len(chosen) < n:
