@@ -46,3 +46,12 @@ def test_plain_prose_is_read_whole():
     text = ("Le Groupe est présent sur les territoires grâce à l'implication des élus. Il soutient "
             "des projets d'alliances depuis 2014, avec les collectivités et les associations.")
     assert " ".join(r for r in readable_units(text) if r) == " ".join(text.split())
+
+
+def test_a_colon_before_bullets_announces_the_list_that_follows():
+    from search.overview import blocks
+
+    units = ["Les participants ont proposé : • Création d'une rubrique « agenda » sur les alliances",
+             "• Sur la rubrique « exemples », intégrer une story telling pour les catalyseurs",
+             "La discussion a ensuite porté sur l'annuaire du réseau."]
+    assert [text for text, _ in blocks(units)] == [" ".join(units[:2]), units[2]]
