@@ -76,7 +76,7 @@ def blocks(units: list[str]) -> list[tuple[str, list[int]]]:
 
     for i, unit in enumerate(units):
         words = len(text.split()) + len(unit.split())
-        announced = opens_list(text)
+        announced = text.rstrip().endswith((":", ";"))
         enumerating = bool(text) and is_item(unit) and words <= BLOCK_WORDS
         if text and not (announced and words <= BLOCK_WORDS) and not enumerating:
             close()
