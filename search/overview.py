@@ -39,6 +39,8 @@ _ORDINAL = re.compile(r"^(?:\W{0,3})(?:(?:le|la|les|en|un|une|au|du)\s+)?(?:d[�
                       r"\d+\s?(?:e|è|ème|eme|er|ère|re)\b|deuxi[eè]me|second[e]?|troisi[eè]me|quatri[eè]me|cinqui[eè]me|"
                       r"sixi[eè]me|septi[eè]me|derni[eè]re?)", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*[•▪\-–*]")
+# an ordinal item at the start of any sentence of a unit (« J'en ai tiré trois enseignements. D'abord, … »)
+_SPOKEN_ITEM = re.compile(r"(?:^|(?<=[.!?:]\s))" + _ORDINAL.pattern.lstrip("^"), re.IGNORECASE)
 _INLINE_LIST = re.compile(r":\s*[•▪\-–*]\s")
 
 
@@ -55,6 +57,11 @@ def is_prose(unit: str, min_words: int = PROSE_WORDS) -> bool:
 
 def is_item(unit: str) -> bool:
     return bool(_ORDINAL.match(unit) or _BULLET.match(unit))
+
+
+def is_spoken_item(unit: str) -> bool:
+    """An ordinal item starts one of the unit's sentences (« J'en ai tiré trois enseignements. D'abord, … »)."""
+    return bool(_SPOKEN_ITEM.search(unit))
 
 
 def opens_list(text: str) -> bool:
@@ -102,6 +109,7 @@ class Readable:
     blocks: tuple[tuple[str, tuple[int, ...], frozenset], ...]
     units: int
     starts: tuple[int, ...] = ()      # where each block starts in the passage's text (its page)
+    items: tuple[tuple[int, str, int], ...] = ()   # (unit, text, offset) of the units an ordinal item starts
 
     @classmethod
     def of(cls, passage) -> "Readable":
@@ -115,7 +123,8 @@ class Readable:
             if len(text.split()) <= (BLOCK_WORDS if is_item(text) or ":" in text else MAX_WORDS):
                 out.append((text, tuple(kept[j] for j in joined), frozenset(analyse(text))))
                 starts.append(spans[kept[joined[0]]][0])
-        return cls(tuple(out), len(spans), tuple(starts))
+        items = tuple((i, cleaned[i], spans[i][0]) for i in kept if is_spoken_item(cleaned[i]))
+        return cls(tuple(out), len(spans), tuple(starts), items)
 
 
 _readable = LRU(20_000)       # (passage id, section kind, text) → Readable
@@ -134,23 +143,55 @@ def cited(index: Index, text: str, passage, offset: int) -> dict:
             "speaker": passage.speaker}
 
 
+def _readable_of(passage) -> Readable:
+    return _readable.get_or((passage.id, passage.section_kind, passage.text), lambda: Readable.of(passage))
+
+
+def _similarities(index: Index, vid: int, units: int, vector: np.ndarray) -> np.ndarray:
+    """Each sentence unit's similarity to the question (a passage of one sentence: its own vector's)."""
+    rows = index.sentences.of(vid)
+    if len(rows) != units:
+        return np.repeat(index.vectors.vector(vid) @ vector, units)
+    return rows @ vector
+
+
+def enumeration(index: Index, hit, readable: Readable, sims: np.ndarray, vector: np.ndarray):
+    """A spoken enumeration's items as one block: « J'en ai tiré trois enseignements. D'abord, … »,
+    « Le 2ème enseignement, c'est que … », « 3e enseignement : … » lie apart, each followed by what
+    explains it, and a passage boundary may fall between them; a list question wants the items, not
+    one of them. The items of the passage and of the next one in its section, up to ``BLOCK_WORDS``
+    (None when fewer than two)."""
+    items = [(sims[i], text) for i, text, _ in readable.items]
+    following = index.store.next_in_document(hit.vid)
+    if following is not None:
+        after = index.store.passages([following]).get(following)
+        if after is not None and after.section == hit.passage.section:
+            more = _readable_of(after)
+            more_sims = _similarities(index, following, more.units, vector)
+            items += [(more_sims[i], text) for i, text, _ in more.items]
+    if len(items) < 2:
+        return None
+    text, similarity = "", -1.0
+    for sim, item in items:
+        if text and len(text.split()) + len(item.split()) > BLOCK_WORDS:
+            break
+        text, similarity = f"{text} {item}".strip(), max(similarity, float(sim))
+    return similarity, frozenset(analyse(text)), text, hit, readable.items[0][2]
+
+
 def candidates(index: Index, hits: list, vector: np.ndarray) -> list[tuple[float, frozenset, str, object, int]]:
     """(similarity to the question, terms, sentence, hit, its offset in the passage) of every
-    readable sentence of ``hits``."""
+    readable sentence of ``hits``, and of each spoken enumeration they start."""
     out = []
     for hit in hits:
-        p = hit.passage
-        readable = _readable.get_or((p.id, p.section_kind, p.text), lambda: Readable.of(p))
+        readable = _readable_of(hit.passage)
         if not readable.blocks:
             continue
-        rows = index.sentences.of(hit.vid)
-        if len(rows) != readable.units:          # one sentence: the passage vector stands for it
-            rows = index.vectors.vector(hit.vid)[None, :]
-            sims = np.repeat(rows @ vector, readable.units)
-        else:
-            sims = rows @ vector
+        sims = _similarities(index, hit.vid, readable.units, vector)
         out += [(float(sims[list(joined)].max()), terms, text, hit, start)
                 for (text, joined, terms), start in zip(readable.blocks, readable.starts)]
+        if readable.items and (listed := enumeration(index, hit, readable, sims, vector)):
+            out.append(listed)
     return out
 
 
@@ -188,7 +229,7 @@ def overview(index: Index, vector: np.ndarray, query_terms: set[str], hits: list
             return lam * c[0] - (1 - lam) * max((jaccard(c[1], o[1]) for o in chosen), default=0.0)
         best = max(pool, key=mmr)
         chosen.append(best)
-        pool.remove(best)
+        pool = [c for c in pool if c is not best and c[2] not in best[2] and best[2] not in c[2]]
     chosen.sort(key=lambda c: (rank[id(c[3])], c[4]))
     return {
         "sentences": [cited(index, c[2], c[3].passage, c[4]) for c in chosen],
