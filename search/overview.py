@@ -4,7 +4,8 @@ leading facets and the organisations the results cite most.
 
 Only what answers is quoted (``readable.py``: no heading, no interviewer's introduction or
 question, no timetable or programme line), with what completes it (a sentence announcing a list
-brings its items). A sentence's relevance weighs the question's words it holds by their rarity and
+brings its items; a spoken enumeration — « D'abord… », « Le 2ème… » — is quoted as one block,
+across a passage boundary). A sentence's relevance weighs the question's words it holds by their rarity and
 adds its embedding's similarity to the question's (the sentence vectors stored at ingestion), so a
 paraphrased or English question, which shares few words with its answer, still gets the
 sentences that answer it."""
