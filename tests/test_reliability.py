@@ -320,22 +320,126 @@ def test_w8_a_text_too_short_to_be_found_is_refused(api):
     assert r.status_code == 422 and r.json()["error"]["code"] == "too_short"
 
 
-def test_w9_a_waiting_edit_can_be_cancelled_a_running_one_says_it_cannot(api):
-    running = api.post("/api/documents", files={"file": ("kit-devant.md", KIT_TEXT.replace("vélos", "tulipes"))},
-                       headers=AUTH).json()      # a short edit ahead of the one to cancel (a reindex outlasts the wait)
-    waiting = api.post("/api/documents", files={"file": ("kit-annule.md", KIT_TEXT.replace("vélos", "rosiers"))},
-                       headers=AUTH).json()
-    r = api.delete(f"/api/jobs/{waiting['id']}", headers=AUTH)
-    assert r.status_code == 200 and r.json()["cancel_requested"]
-    state = api.get(f"/api/jobs/{running['id']}", headers=AUTH).json()["status"]
-    r = api.delete(f"/api/jobs/{running['id']}", headers=AUTH)
-    if state == "en cours":
-        assert r.status_code == 409 and r.json()["error"]["code"] == "job_running"
-    assert wait_for_job(api, waiting)["status"] == "annulé"
-    assert wait_for_job(api, running)["status"] in ("terminé", "annulé")
-    assert api.get("/api/documents/kit-annule").status_code == 404
-    wait_for_job(api, api.delete("/api/documents/kit-devant", headers=AUTH).json())
-    assert api.get("/health").json()["status"] == "ok"
+# W9: an edit is cancelled while it waits or while it runs, up to the write of its snapshot
+def what_the_data_holds(api, server) -> dict:
+    """Everything a cancelled edit must leave as it was: the snapshot, the documents and passages served,
+    the originals, and no temporary (upload folder or unfinished build)."""
+    data = server["service"].settings.data_dir
+    return {"snapshot": server["service"].snapshots.current().name,
+            "documents": sorted(d["id"] for d in api.get("/api/documents").json()["documents"]),
+            "passages": api.get("/health").json()["index"]["passages"],
+            "originals": sorted(p.name for p in (data / "originals").iterdir()),
+            "temporaries": sorted(p.name for p in data.glob("upload-*")) + sorted(
+                p.name for p in (data / "snapshots").glob(".build-*"))}
+
+
+def wait_for_status(api, job: dict, step: str = "", message: str = "", timeout: float = 300) -> dict:
+    """Poll a job until it is « en cours », its step starting with ``step`` and its message with ``message``."""
+    import time
+
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        state = api.get(f"/api/jobs/{job['id']}", headers=AUTH).json()
+        if state["status"] == "en cours" and (state["progress"] or {}).get("step", "").startswith(step) \
+                and state["message"].startswith(message):
+            return state
+        assert not state["status"] in ("terminé", "échec", "annulé"), state
+        time.sleep(0.05)
+    raise AssertionError(f"job {job['id']} never reached « {step or message} »")
+
+
+def assert_cancelled(api, server, job: dict) -> None:
+    ended = wait_for_job(api, job)
+    assert ended["status"] == "annulé" and ended["error_code"] == "cancelled" and not ended["writing"], ended
+    record = server["service"].settings.data_dir / "jobs" / f"{job['id']}.json"
+    assert json.loads(record.read_text())["status"] == "annulé"
+
+
+def test_w9_edits_waiting_or_blocked_before_their_first_step_are_cancelled(api, server):
+    """Deterministic: another writer (here the test, as the CLI would) holds the data directory's write
+    lock, so the first edit runs (« en cours ») but cannot pass its first checkpoint, and the second waits."""
+    from index.snapshots import Snapshots
+
+    before = what_the_data_holds(api, server)
+    with Snapshots(server["service"].settings.data_dir).lock():
+        running = api.post("/api/documents", files={"file": ("kit-bloque.md", KIT_TEXT.replace("vélos", "tulipes"))},
+                           headers=AUTH).json()
+        waiting = api.post("/api/documents", files={"file": ("kit-annule.md", KIT_TEXT.replace("vélos", "rosiers"))},
+                           headers=AUTH).json()
+        wait_for_status(api, running, message="en attente de l'index")     # blocked on the lock this test holds
+        for job in (waiting, running):
+            r = api.delete(f"/api/jobs/{job['id']}", headers=AUTH)
+            assert r.status_code == 200 and r.json()["cancel_requested"], r.text
+        assert api.get(f"/api/jobs/{running['id']}", headers=AUTH).json()["status"] == "en cours"
+    assert_cancelled(api, server, running)
+    assert_cancelled(api, server, waiting)
+    assert what_the_data_holds(api, server) == before
+
+
+def long_publication(words_per_section: int = 200, sections: int = 120) -> bytes:
+    """A Markdown publication of about 24,000 words, never seen before (its embeddings are not cached):
+    cutting and embedding it take tens of seconds on the project's machine."""
+    import random
+    import uuid
+
+    rng = random.Random()
+    vocabulary = ("habitants quartier tiers-lieu association jardin atelier vélos réparation coopérative école "
+                  "mairie partenaires financement bénévoles compétences emploi jeunes numérique formation "
+                  "territoire projet alliance gouvernance évaluation").split()
+    marker = uuid.uuid4().hex[:8]
+    parts = [f"# Chronique {marker} des ateliers du territoire\n"]
+    for i in range(sections):
+        sentences = [" ".join(rng.choice(vocabulary) for _ in range(12)).capitalize() + f" ({marker}-{i}-{j})."
+                     for j in range(words_per_section // 14)]
+        parts.append(f"## Atelier {i}\n\n" + " ".join(sentences) + "\n")
+    return "\n".join(parts).encode()
+
+
+def test_w9_a_running_upload_is_cancelled_while_it_is_embedded(api, server):
+    before = what_the_data_holds(api, server)
+    r = api.post("/api/documents", files={"file": ("chronique-longue.md", long_publication())}, headers=AUTH)
+    assert r.status_code == 202, r.text
+    job = r.json()
+    wait_for_status(api, job, step="vectorisation")     # read and cut: the job is half-way
+    r = api.delete(f"/api/jobs/{job['id']}", headers=AUTH)
+    # a job this long is still embedding when the request lands; were it not, the answer would be a 409
+    # and the job would end « terminé » — never a cancellation accepted then ignored
+    assert r.status_code == 200 and r.json()["cancel_requested"], r.text
+    assert_cancelled(api, server, job)
+    assert what_the_data_holds(api, server) == before
+    assert api.get("/api/documents/chronique-longue").status_code == 404
+
+
+def test_w9_a_running_reindex_is_cancelled(api, server):
+    before = what_the_data_holds(api, server)
+    job = api.post("/api/reindex", headers=AUTH).json()
+    wait_for_status(api, job, step="lecture")          # reading the first publication of the index
+    r = api.delete(f"/api/jobs/{job['id']}", headers=AUTH)
+    assert r.status_code == 200 and r.json()["cancel_requested"], r.text
+    assert_cancelled(api, server, job)
+    assert what_the_data_holds(api, server) == before
+    assert api.get("/api/search", params={"q": "tiers-lieu"}).json()["total"] > 0
+
+
+def test_w9_an_edit_writing_its_snapshot_cannot_be_cancelled_any_more(tmp_path):
+    """The cancellation and the job's last checkpoint exclude each other: a job that has passed it says
+    409 job_running, and a cancelled job stops at it."""
+    from api.context import Context
+    from api.jobs import Job, JobCancelled, JobRunning
+    from api.service import Service
+    from ingest.settings import Settings
+
+    service = Service(Context(Settings(data_dir=tmp_path / "data")))
+    writing = Job(id="ecrit", action="ajout", status="en cours")
+    writing.commit()
+    with pytest.raises(JobRunning):
+        service.cancel(writing)
+    assert not writing.cancel_requested and writing.writing
+    stopped = Job(id="arrete", action="ajout", status="en cours")
+    assert service.cancel(stopped).cancel_requested
+    with pytest.raises(JobCancelled):
+        stopped.commit()
+    assert not stopped.writing
 
 
 @pytest.mark.parametrize("headers", ["Content-Length: 5\r\nContent-Length: 40\r\n",
