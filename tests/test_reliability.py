@@ -22,6 +22,8 @@ def jobs_count(api) -> int:
 @pytest.mark.parametrize("method,path", [
     ("GET", "/corpus/" + "a" * 256), ("GET", "/corpus/" + "é" * 200 + ".pdf"), ("GET", "/static/" + "a" * 256),
     ("GET", "/corpus/a%00b.pdf"), ("GET", "/static/a%00b"), ("GET", "/api/documents/" + "a" * 5000),
+    ("GET", "/corpus/..%2f..%2fetc%2fpasswd"), ("GET", "/static/..%2f..%2fetc%2fpasswd"), ("GET", "/corpus/" + "." * 300),
+    ("GET", "/static/" + "." * 300), ("GET", "/corpus/" + "%ff" * 100), ("GET", "/static/" + "%ff" * 100),
     ("DELETE", "/api/documents/" + "a" * 5000), ("GET", "/api/related?id=" + "a" * 5000),
 ])
 def test_long_or_odd_names_are_a_4xx(api, method, path):
@@ -35,6 +37,15 @@ def test_long_or_odd_names_are_a_4xx(api, method, path):
 def test_non_ascii_digits_in_the_page_parameters_are_a_422(api, query):
     r = api.get("/?" + query)
     assert r.status_code == 422 and "Paramètre invalide" in r.text
+
+
+@pytest.mark.parametrize("value", ["%C2%B2", "%E2%91%A0", "%D9%A3", "1e3", "-0", "%00", "9" * 40])
+@pytest.mark.parametrize("name", ["sdg", "k", "page_min"])
+def test_odd_numbers_in_any_numeric_parameter_are_a_422_or_an_answer(api, name, value):
+    """scripts/probe.py's case: on the page, its fragment and the API alike."""
+    for path in ("/?", "/?fragment=results&", "/api/search?"):
+        r = api.get(f"{path}q=alliance&{name}={value}")
+        assert r.status_code in (200, 422), (path, r.status_code, r.text[:200])
 
 
 # -- 3 and 4. editor metadata is checked against its schema before the 202 --------------------------------
@@ -53,6 +64,10 @@ BAD_METADATA = {
     "a list of objects": json.dumps({"auteurs": [{"nom": "x"}]}),
     "not an object": "[1, 2]",
     "too large": json.dumps({"note": "x" * 200_000}),
+    "null": "null",
+    "a string": '"texte"',
+    "unfinished": "{",
+    "not JSON": "ÿ",
 }
 
 
@@ -279,6 +294,40 @@ def test_w3_forwarded_headers_are_believed_from_configured_proxies_only():
                                                                              "forwarded_allow_ips": ["10.0.0.2"]}
 
 
+def test_w3_a_forwarded_header_gives_no_fresh_budget_over_http(tmp_path):
+    """The server run as `catalyse serve` runs it (its uvicorn options): requests from loopback, each under a
+    new X-Forwarded-For, spend one budget. With uvicorn's defaults, which believe a loopback client's
+    header, every request had a budget of its own and none was limited."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from api.app import create_app
+    from api.context import Context
+    from api.service import Service, ServiceConfig
+    from conftest import _free_port
+    from ingest.settings import Settings
+
+    service = Service(Context(Settings(data_dir=tmp_path / "data")), ServiceConfig(search_rate=1))
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(service, start=False), host="127.0.0.1", port=port,
+                                           log_level="warning", **service.config.server_options()))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.time() + 30
+        while not server.started:
+            assert time.time() < deadline and thread.is_alive(), "the server did not start"
+            time.sleep(0.05)
+        codes = [httpx.get(f"http://127.0.0.1:{port}/api/documents/inconnu",
+                           headers={"X-Forwarded-For": f"10.0.{i}.1"}).status_code for i in range(15)]
+        assert 429 in codes, codes            # a burst of 10 at one request a second: the 12th at the latest
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
 @pytest.mark.parametrize("algorithm,password", [("AES-128", ""), ("AES-256", ""), ("AES-256", "secret"),
                                                 ("RC4-128", "secret")])
 def test_w5_encrypted_pdfs_are_recognised(tmp_path, algorithm, password):
@@ -376,9 +425,10 @@ def test_w9_edits_waiting_or_blocked_before_their_first_step_are_cancelled(api, 
     assert what_the_data_holds(api, server) == before
 
 
-def long_publication(words_per_section: int = 200, sections: int = 120) -> bytes:
-    """A Markdown publication of about 24,000 words, never seen before (its embeddings are not cached):
-    cutting and embedding it take tens of seconds on the project's machine."""
+def long_publication(words_per_section: int = 200, sections: int = 40) -> bytes:
+    """A Markdown publication of about 7,400 words (80 passages), never seen before (its embeddings are not cached):
+    about 630 texts to embed, three slices of the model (Embedder: 256 texts each), each several seconds
+    long on the project's machine (the first, of the longest texts, 27 s at 120 sections on a loaded day)."""
     import random
     import uuid
 
@@ -444,7 +494,8 @@ def test_w9_an_edit_writing_its_snapshot_cannot_be_cancelled_any_more(tmp_path):
 
 @pytest.mark.parametrize("headers", ["Content-Length: 5\r\nContent-Length: 40\r\n",
                                      "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n",
-                                     "Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n"])
+                                     "Transfer-Encoding: chunked\r\nTransfer-Encoding: identity\r\n",
+                                     "Content-Length: -1\r\n", "Content-Length: +5\r\n"])
 def test_smuggling_with_conflicting_lengths_is_refused(server, headers):
     smuggled = b"GET /api/jobs HTTP/1.1\r\nHost: x\r\n\r\n"
     head = (f"POST /api/related HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n{headers}\r\n").encode()
@@ -453,3 +504,64 @@ def test_smuggling_with_conflicting_lengths_is_refused(server, headers):
     assert statuses and all(s.startswith(b"4") for s in statuses), answer[:300]
     assert b"jobs" not in answer and b"bad_token" not in answer         # the smuggled request never ran
     assert httpx.get(server["url"] + "/health").status_code == 200
+
+
+def test_unfinished_headers_held_open_do_not_stop_the_service(server):
+    import socket
+    import time
+
+    port = int(server["url"].rsplit(":", 1)[1])
+    held = []
+    try:
+        for _ in range(50):          # fifty connections that never finish their headers
+            s = socket.create_connection(("127.0.0.1", port), timeout=5)
+            s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            held.append(s)
+        started = time.perf_counter()
+        assert httpx.get(server["url"] + "/health", timeout=10).status_code == 200
+        assert time.perf_counter() - started < 5
+    finally:
+        for s in held:
+            s.close()
+
+
+ODD_UPLOADS = {
+    "blank": ("blanc.md", b" \n\t "),
+    "binary": ("binaire.md", bytes(range(256)) * 20),
+    "a path as name": ("../../etc/passwd", b"x"),
+    "fake PDF": ("faux.pdf", b"%PDF-1.4\n" + bytes(range(256)) * 8),
+    "fake DOCX": ("zip.docx", b"PK\x03\x04" + bytes(range(256)) * 2),
+}
+
+
+@pytest.mark.parametrize("case", ODD_UPLOADS)
+def test_odd_uploads_are_refused_before_anything_is_queued(api, case):
+    before = jobs_count(api)
+    r = api.post("/api/documents", files={"file": ODD_UPLOADS[case]}, headers=AUTH)
+    assert 400 <= r.status_code < 500 and r.json()["error"]["code"], (case, r.status_code, r.text[:200])
+    assert jobs_count(api) == before
+
+
+@pytest.mark.parametrize("name", ["a" * 400 + ".md", "nul%00.md"])
+def test_long_or_odd_upload_names_are_made_safe(api, name):
+    r = api.post("/api/documents", files={"file": (name, KIT_TEXT.replace("vélos", "patins").encode())},
+                 headers=AUTH)
+    assert r.status_code == 202, r.text
+    done = wait_for_job(api, r.json())
+    assert done["status"] == "terminé" and len(done["doc_id"]) <= 100 and "%" not in done["doc_id"], done
+    wait_for_job(api, api.delete(f"/api/documents/{done['doc_id']}", headers=AUTH).json())
+
+
+@pytest.mark.parametrize("method,path,kw", [
+    *[("GET", "/api/search", {"params": {"q": q}})
+      for q in ["%", "\u202e", "🙂" * 500, "SELECT * FROM passages", "<script>", "\\", "\u0000"]],
+    *[("GET", "/api/search", {"params": {"q": "x", "k": k}}) for k in (-1, "a")],
+    ("GET", "/api/search", {"params": {"q": "x", "page_min": 10 ** 12}}),
+    ("POST", "/api/tag", {"json": {"text": ""}}), ("POST", "/api/tag", {"content": b"{"}),
+    ("POST", "/api/related", {"json": {"text": "x" * 100_001}}),
+    ("POST", "/api/related", {"content": b"[" * 100_000, "headers": {"content-type": "application/json"}}),
+])
+def test_odd_questions_and_bodies_are_answered_or_refused(api, method, path, kw):
+    """scripts/probe.py's odd questions and bodies: an answer or a 4xx, never a 5xx."""
+    r = api.request(method, path, **kw)
+    assert r.status_code < 500, (path, kw, r.status_code, r.text[:200])
