@@ -309,7 +309,7 @@ class Probe:
         answer, took = self.raw(head, [b'{"text": "'] + [b"a"] * 3, pause=8, timeout=120)
         code = answer[9:12].decode() or "closed"
         # idle 20 s at most between two pieces of a body (api/guard.py): pieces every 8 s, the last at 32 s,
-        # then silence: cut at 52 s (57 s measured on the shared machine), bounded at 70 s
+        # then silence: 408 at 52 s; the connection closes 5 s later (uvicorn's keep-alive): 57 s measured
         self.row(f"slow-loris body (a byte every 8 s, then silence): cut after {took:.0f} s", [code],
                  code == "408" and took < 70, "not bounded")
         sockets = []
