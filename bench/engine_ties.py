@@ -38,7 +38,7 @@ from ingest.embedder import Embedder  # noqa: E402
 from ingest.sentences import sentence_units  # noqa: E402
 from ingest.settings import Settings, apply_thread_settings  # noqa: E402
 from search.evaluation import ask_engine, evaluate, load_queries  # noqa: E402
-from search.relevance import BACKGROUND, Background, Relevance  # noqa: E402
+from search.relevance import BACKGROUND, Background  # noqa: E402
 from search.searcher import Searcher  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,10 +98,7 @@ def evaluate_all(searcher: Searcher) -> list[float]:
 
 
 def searcher_with(index: Index, embedder: Embedder, background: np.ndarray, texts: list[str], vectors: np.ndarray) -> Searcher:
-    searcher = Searcher(index, embedder)
-    bg = Background.__new__(Background)
-    bg.vectors = background
-    searcher.__dict__["relevance"] = Relevance(index, bg, searcher.settings.relevance)
+    searcher = Searcher(index, embedder, background=Background.of(background))
     for text, vector in zip(texts, vectors):
         searcher.vectors.put(text, np.ascontiguousarray(vector, np.float32))
     return searcher

@@ -50,6 +50,13 @@ class Background:
             self._loaded[embedder.name] = np.ascontiguousarray(vectors, np.float32)
         self.vectors = self._loaded[embedder.name]
 
+    @classmethod
+    def of(cls, vectors: np.ndarray) -> "Background":
+        """A background of given vectors (a benchmark comparing engines embeds its own)."""
+        background = cls.__new__(cls)
+        background.vectors = np.ascontiguousarray(vectors, np.float32)
+        return background
+
     @staticmethod
     def shipped_vectors(model: str) -> Path:
         return BACKGROUND / (re.sub(r"[^a-zA-Z0-9]+", "-", model).strip("-") + ".f16.npy")

@@ -76,10 +76,13 @@ class Results:
 
 
 class Searcher:
-    def __init__(self, index: Index, embedder: Embedder, settings: SearchSettings | None = None):
+    def __init__(self, index: Index, embedder: Embedder, settings: SearchSettings | None = None,
+                 background: Background | None = None):
+        """``background``: the general prose the relevance floor compares with (the shipped one by default)."""
         index.check_model(embedder.name)
         self.index = index
         self.embedder = embedder
+        self.background = background
         self.settings = settings or SearchSettings()
         self.vectors = LRU(1024)      # question → embedding (repeated and as-you-type questions)
         self.answers = LRU(512)       # whole answers, as the service shows them
@@ -91,7 +94,7 @@ class Searcher:
 
     @cached_property
     def relevance(self) -> Relevance:
-        return Relevance(self.index, Background(self.embedder), self.settings.relevance)
+        return Relevance(self.index, self.background or Background(self.embedder), self.settings.relevance)
 
     def relevant(self, vector: np.ndarray, spelling: Spelling) -> np.ndarray | None:
         """The question's relevant passages (a flag per row), whatever the filters; None without a floor."""
