@@ -14,7 +14,7 @@ disable_created_metrics()      # no "_created" twin of every series: a scrape st
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # request latencies run from ~3 ms (a cached answer) to seconds (an upload read in a child process)
 REQUEST_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
-# a search stage takes from microseconds (a cached vector) to ~50 ms at 1M passages (README, Performance)
+# a search stage takes from microseconds (a cached vector) to ~50 ms at 1M passages (docs/performance.md)
 STAGE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
 JOB_BUCKETS = (1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600)
 

@@ -5,7 +5,8 @@
 - Development questions over the bundled corpus: the share whose overview sentences include one
   matching a gold quote (the scoring rule of shared/eval/README.md: 8 consecutive words).
 - PIAF (its index as built by bench/piaf_eval.py; skipped when missing): the share of the sampled
-  questions (seed 0) whose overview holds a sentence containing the answer span.
+  questions (seed 0) whose overview holds a sentence containing the answer span (ranked without
+  the relevance floor, whose background is drawn from PIAF itself).
 For comparison, the same shares for the first sentence of each of the top results (what a reader
 sees without an overview).
 """
@@ -23,6 +24,7 @@ from ingest.sentences import sentence_units  # noqa: E402
 from ingest.settings import Settings, apply_thread_settings  # noqa: E402
 from search.answer import answer  # noqa: E402
 from search.evaluation import load_queries, matches, normalise  # noqa: E402
+from search.searcher import Searcher, SearchSettings  # noqa: E402
 
 QUERIES = Path(__file__).resolve().parents[2] / "shared" / "eval" / "dev-queries.jsonl"
 
@@ -32,7 +34,7 @@ def shares(searcher, questions, holds) -> tuple[float, float]:
     by_overview = by_leads = 0
     for question, gold in questions:
         result = answer(searcher, question)
-        shown = [s["text"] for s in result["overview"]["sentences"]]
+        shown = [s["text"] for s in (result["overview"] or {"sentences": []})["sentences"]]
         leads = [(sentence_units(r["text"]) or [""])[0] for r in result["results"][:len(shown)]]
         by_overview += any(holds(s, gold) for s in shown)
         by_leads += any(holds(s, gold) for s in leads)
@@ -60,7 +62,9 @@ def main():
           f"first sentences of as many top results {leads:.3f}")
     if (Path(args.piaf_dir) / "CURRENT").exists():
         piaf = Context(Settings().with_(data_dir=Path(args.piaf_dir)), embedder=ctx.embedder)
-        overview, leads = shares(piaf.searcher(), piaf_questions(args.sample),
+        # without the relevance floor, as bench/piaf_eval.py: the floor's background is drawn from PIAF itself
+        searcher = Searcher(piaf.index(), ctx.embedder, SearchSettings(relevance=None))
+        overview, leads = shares(searcher, piaf_questions(args.sample),
                                  lambda s, span: normalise(span) in normalise(s))
         print(f"PIAF ({args.sample} questions, seed 0): overview holds the answer span {overview:.3f}; "
               f"first sentences of as many top results {leads:.3f}")

@@ -115,26 +115,35 @@ class Postings:
                 score[matrix.indices[a:z]] += np.float32(idf if idf > 0 else 1e-6) * impacts[a:z]
         return score
 
+    def idf(self, stems: list[str]) -> dict[str, float]:
+        """Each distinct stem's IDF, as BM25 computes it; a stem the corpus never uses weighs as
+        much as the rarest one (a question about something absent is mostly uncovered)."""
+        n_rows = len(self.vids)
+        df = np.diff(self.matrices["stems"].indptr) if n_rows else None
+        vocab = self.vocab["stems"]
+        rarest = np.log((n_rows + 0.5) / 0.5)
+        out = {}
+        for term in dict.fromkeys(stems):
+            j = vocab.get(term)
+            d = int(df[j]) if df is not None and j is not None else 0
+            out[term] = max(float(np.log((n_rows - d + 0.5) / (d + 0.5)) if d else rarest), 1e-6)
+        return out
+
     def coverage(self, stems: list[str]) -> np.ndarray:
         """For every passage, the share of the question's distinct stems it holds, each weighted by
-        its IDF; a stem the corpus never uses weighs as much as the rarest one (a question about
-        something absent is mostly uncovered)."""
+        its IDF (``idf``)."""
         n_rows = len(self.vids)
         held = np.zeros(n_rows, np.float32)
-        terms = list(dict.fromkeys(stems))
-        if not n_rows or not terms:
+        weights = self.idf(stems) if n_rows else {}
+        if not weights:
             return held
         matrix, vocab = self.matrices["stems"], self.vocab["stems"]
-        rarest = np.log((n_rows + 0.5) / 0.5)
-        total = 0.0
-        for term in terms:
+        for term, idf in weights.items():
             j = vocab.get(term)
-            a, z = (matrix.indptr[j], matrix.indptr[j + 1]) if j is not None else (0, 0)
-            idf = np.log((n_rows - (z - a) + 0.5) / ((z - a) + 0.5)) if z > a else rarest
-            idf = max(float(idf), 1e-6)
-            total += idf
-            held[matrix.indices[a:z]] += np.float32(idf)
-        return held / np.float32(total)
+            if j is not None:
+                a, z = matrix.indptr[j], matrix.indptr[j + 1]
+                held[matrix.indices[a:z]] += np.float32(idf)
+        return held / np.float32(sum(weights.values()))
 
     # -- files ------------------------------------------------------------------------------
     def save(self, folder: Path, name: str) -> dict:

@@ -118,6 +118,11 @@ class Store:
                         metadata=json.loads(r["metadata"] or "{}"), source=r["source"],
                         content_hash=r["content_hash"])
 
+    def page_starts(self, doc_id: str) -> list[int]:
+        """Where each printed page (or slide) of a publication starts in its text (Document.page_starts)."""
+        r = self.db.execute("SELECT page_starts FROM documents WHERE id=?", (doc_id,)).fetchone()
+        return json.loads(r[0]) if r else []
+
     def document_by_hash(self, content_hash: str) -> str | None:
         r = self.db.execute("SELECT id FROM documents WHERE content_hash=?", (content_hash,)).fetchone()
         return r[0] if r else None

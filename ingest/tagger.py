@@ -31,6 +31,10 @@ from .tag_model import (LEXICON_STEP, MULTI, TAG_FACETS, Lexicon, TagModel, entr
 from .taxonomy import HERE, fold, taxonomy
 
 THRESHOLDS_FILE = HERE / "thresholds.json"
+# The zero-shot scores' weights were set by hand in the first version, never measured: only the
+# thresholds the sum is compared with are calibrated (scripts/calibrate_tagger.py): its scale, not the split.
+# The lexicon leads because its words are evidence a reader can check; for the entry point the section's
+# editorial wording (« Témoignage de … ») leads, being the publication's own statement of the kind.
 WEIGHTS = {"lexicon": 0.6, "embedding": 0.4}            # for levers, ODD, trades
 ENTRY_WEIGHTS = {"structure": 0.5, "lexicon": 0.3, "embedding": 0.2}
 

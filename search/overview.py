@@ -2,12 +2,15 @@
 chosen for relevance and variety (maximal marginal relevance), each with its page; plus the
 leading facets and the organisations the results cite most.
 
-A sentence's relevance counts the question's words it holds and its embedding's similarity to
-the question's (the sentence vectors stored at ingestion), so a paraphrased or English question,
-which shares few words with its answer, still gets the sentences that answer it."""
+Only what answers is quoted (``readable.py``: no heading, no interviewer's introduction or
+question, no timetable or programme line), with what completes it (a sentence announcing a list
+brings its items). A sentence's relevance weighs the question's words it holds by their rarity and
+adds its embedding's similarity to the question's (the sentence vectors stored at ingestion), so a
+paraphrased or English question, which shares few words with its answer, still gets the
+sentences that answer it."""
 from __future__ import annotations
 
-import math
+import bisect
 import re
 from dataclasses import dataclass
 
@@ -15,13 +18,19 @@ import numpy as np
 
 from index.analysis import analyse
 from index.index import Index
-from ingest.sentences import sentence_units
+from ingest.sentences import MIN_WORDS, sentence_spans
 
 from .cache import LRU
 from .diversity import jaccard
+from .readable import readable_units
 
 MAX_WORDS = 60     # a longer "sentence" is a list or a table: not for a quick read
 BLOCK_WORDS = 140  # an announced list or an enumeration is kept whole up to this length
+HIT_PRIOR = 0.3    # a sentence of the first hit gains 0.3, of the second 0.15…: the ranking's own judgement
+                   # (without it PIAF's overview 0.790 → 0.767, the dev sets the same; relevance())
+PROSE_WORDS = MIN_WORDS  # a shorter unit without a sentence's closing punctuation is a heading's remnant:
+                         # 12 before framing was recognised (readable.py); at 8, « 13 millions de français sont
+                         # en situation de fracture numérique » is read (dev-2 overview 0.729 → 0.750, dev the same)
 
 # Not prose: a timetable (« 14h00 – 14h30 », « 12h15 »), emphasis markers of a programme.
 _TIMETABLE = re.compile(r"\b\d{1,2} ?[hH] ?\d{2}\b|\*\*")
@@ -29,21 +38,29 @@ _TIMETABLE = re.compile(r"\b\d{1,2} ?[hH] ?\d{2}\b|\*\*")
 _ORDINAL = re.compile(r"^(?:\W{0,3})(?:(?:le|la|les|en|un|une|au|du)\s+)?(?:d[’']abord|ensuite|enfin|premi[eè]re?s?|"
                       r"\d+\s?(?:e|è|ème|eme|er|ère|re)\b|deuxi[eè]me|second[e]?|troisi[eè]me|quatri[eè]me|cinqui[eè]me|"
                       r"sixi[eè]me|septi[eè]me|derni[eè]re?)", re.IGNORECASE)
-_BULLET = re.compile(r"^\s*[•\-–*]")
+_BULLET = re.compile(r"^\s*[•▪\-–*]")
+_INLINE_LIST = re.compile(r":\s*[•▪\-–*]\s")
 
 
-def is_prose(unit: str) -> bool:
+def is_prose(unit: str, min_words: int = PROSE_WORDS) -> bool:
     """A unit worth reading as an answer: not a timetable or programme line, not a bare heading
     (short, without a sentence's closing punctuation), not a question — an interviewer's question
     echoes the reader's and answers nothing (overview holds a gold quote: dev 0.875 → 0.875, dev-2
-    0.688 → 0.708, PIAF 300 questions 0.723 → 0.723)."""
+    0.688 → 0.708, PIAF 300 questions 0.723 → 0.723). ``readable.py`` takes the framing out of a
+    unit first; this judges what is left."""
     if _TIMETABLE.search(unit) or unit.rstrip().endswith("?"):
         return False
-    return len(unit.split()) >= 12 or unit.rstrip().endswith((".", "!", ":", "…", ";", "»", ")"))
+    return len(unit.split()) >= min_words or unit.rstrip().endswith((".", "!", ":", "…", ";", "»", ")"))
 
 
 def is_item(unit: str) -> bool:
     return bool(_ORDINAL.match(unit) or _BULLET.match(unit))
+
+
+def opens_list(text: str) -> bool:
+    """Announces what follows: ends with « : » or « ; », or starts a bulleted list after a colon
+    (« Les participants ont proposé : • Création… »)."""
+    return text.rstrip().endswith((":", ";")) or bool(_INLINE_LIST.search(text))
 
 
 def blocks(units: list[str]) -> list[tuple[str, list[int]]]:
@@ -66,7 +83,7 @@ def blocks(units: list[str]) -> list[tuple[str, list[int]]]:
         if text and not (announced and words <= BLOCK_WORDS) and not enumerating:
             close()
         text, joined = f"{text} {unit}".strip(), joined + [i]
-        if not text.rstrip().endswith((":", ";")) and not is_item(unit):
+        if not opens_list(text) and not is_item(unit):
             close()
     close()
     return out
@@ -84,25 +101,42 @@ class Readable:
     their analysed terms) and how many sentence units it has."""
     blocks: tuple[tuple[str, tuple[int, ...], frozenset], ...]
     units: int
+    starts: tuple[int, ...] = ()      # where each block starts in the passage's text (its page)
 
     @classmethod
     def of(cls, passage) -> "Readable":
-        units = sentence_units(passage.text)
+        spans = sentence_spans(passage.text)
         if passage.section_kind == "programme":          # an agenda lists topics, it answers nothing
-            return cls((), len(units))
-        kept = [i for i, u in enumerate(units) if is_prose(u)]
-        out = []
-        for text, joined in blocks([units[i] for i in kept]):
+            return cls((), len(spans))
+        cleaned = readable_units(passage.text, passage.section)
+        kept = [i for i, u in enumerate(cleaned) if u and is_prose(u)]
+        out, starts = [], []
+        for text, joined in blocks([cleaned[i] for i in kept]):
             if len(text.split()) <= (BLOCK_WORDS if is_item(text) or ":" in text else MAX_WORDS):
                 out.append((text, tuple(kept[j] for j in joined), frozenset(analyse(text))))
-        return cls(tuple(out), len(units))
+                starts.append(spans[kept[joined[0]]][0])
+        return cls(tuple(out), len(spans), tuple(starts))
 
 
 _readable = LRU(20_000)       # (passage id, section kind, text) → Readable
+_page_starts = LRU(256)       # (snapshot, publication) → where its pages start
 
 
-def candidates(index: Index, hits: list, vector: np.ndarray) -> list[tuple[float, frozenset, str, object]]:
-    """(similarity to the question, terms, sentence, hit) of every readable sentence of ``hits``."""
+def cited(index: Index, text: str, passage, offset: int) -> dict:
+    """An overview sentence with what cites it: the page it is on (not its passage's first page: a
+    passage may run over two), its passage, publication and speaker."""
+    page, location = passage.page_start, passage.location()
+    if passage.unit == "page" and passage.page_end > passage.page_start:
+        starts = _page_starts.get_or((str(index.path), passage.doc_id), lambda: index.store.page_starts(passage.doc_id))
+        page = min(max(passage.page_start, bisect.bisect_right(starts, passage.start + offset)), passage.page_end)
+        location = f"p. {page}"
+    return {"text": text, "passage_id": passage.id, "doc_id": passage.doc_id, "page": page, "location": location,
+            "speaker": passage.speaker}
+
+
+def candidates(index: Index, hits: list, vector: np.ndarray) -> list[tuple[float, frozenset, str, object, int]]:
+    """(similarity to the question, terms, sentence, hit, its offset in the passage) of every
+    readable sentence of ``hits``."""
     out = []
     for hit in hits:
         p = hit.passage
@@ -115,18 +149,21 @@ def candidates(index: Index, hits: list, vector: np.ndarray) -> list[tuple[float
             sims = np.repeat(rows @ vector, readable.units)
         else:
             sims = rows @ vector
-        out += [(float(sims[list(joined)].max()), terms, text, hit) for text, joined, terms in readable.blocks]
+        out += [(float(sims[list(joined)].max()), terms, text, hit, start)
+                for (text, joined, terms), start in zip(readable.blocks, readable.starts)]
     return out
 
 
-def relevance(similarity: float, terms: set[str], query_terms: set[str], rank: int) -> float:
-    """The question's words a sentence holds (per square root of its length), its similarity to
-    the question spread to [0, 1] over the candidates, at half weight, and a prior for the better
-    hits. Measured (bench/overview_eval.py, share of questions whose overview holds the answer):
-    words and prior alone (the earlier overview) dev 0.833, PIAF 0.702; with the similarity at
-    weight 0.5 / 1 / 2, dev 0.875 / 0.750 / 0.708, PIAF 0.728 / 0.724 / 0.726."""
-    overlap = len(terms & query_terms) / math.sqrt(len(terms) or 1)
-    return overlap + 0.5 * similarity + 0.3 / (rank + 1)
+def relevance(similarity: float, terms: frozenset, weights: dict[str, float], rank: int) -> float:
+    """The share of the question's terms a sentence holds, each weighted by its IDF (a rare word of
+    the question, « PIB », « Clermont-Ferrand », counts for more than a common one, « territoire »),
+    plus its similarity to the question spread to [0, 1] over the candidates, plus a prior for the
+    better hits. Measured (overview holds the answer: dev / dev-2 / PIAF 300 questions, bench/overview_eval.py),
+    once framing was left out (readable.py): shared words per square root of the sentence's length
+    with half the similarity 0.833 / 0.750 / 0.777; the IDF share with the whole similarity 0.875 /
+    0.750 / 0.767 without the prior, 0.875 / 0.750 / 0.790 with it (kept: no set loses)."""
+    total = sum(weights.values()) or 1.0
+    return sum(weights.get(t, 0.0) for t in terms) / total + similarity + HIT_PRIOR / (rank + 1)
 
 
 def overview(index: Index, vector: np.ndarray, query_terms: set[str], hits: list, facets: dict,
@@ -134,15 +171,17 @@ def overview(index: Index, vector: np.ndarray, query_terms: set[str], hits: list
     """None when nothing relevant was found: no overview rather than a confident one about nothing.
     Five sentences (or blocks) of the top five hits: the overview holds a gold quote for dev 0.875,
     dev-2 0.688 before questions were left out (four of the top five: 0.792 / 0.625; five of the top eight: 0.875 / 0.646; six of
-    the top eight 0.958 / 0.667 — longer than a quick read)."""
+    the top eight 0.958 / 0.667 — longer than a quick read). With the framing left out and the
+    IDF-weighted score: dev 0.875, dev-2 0.750, PIAF 0.790 (0.777 before)."""
     if not hits:
         return None
     rank = {id(h): i for i, h in enumerate(hits)}
     pool = candidates(index, hits[:from_top], vector)
     if pool:
         lo, hi = min(c[0] for c in pool), max(c[0] for c in pool)
-        pool = [(relevance((sim - lo) / ((hi - lo) or 1.0), terms, query_terms, rank[id(hit)]), terms, text, hit)
-                for sim, terms, text, hit in pool]
+        weights = index.lexical.idf(sorted(query_terms))
+        pool = [(relevance((sim - lo) / ((hi - lo) or 1.0), terms, weights, rank[id(hit)]), terms, text, hit, start)
+                for sim, terms, text, hit, start in pool]
     chosen = []
     while pool and len(chosen) < n:
         def mmr(c):
@@ -150,11 +189,9 @@ def overview(index: Index, vector: np.ndarray, query_terms: set[str], hits: list
         best = max(pool, key=mmr)
         chosen.append(best)
         pool.remove(best)
-    chosen.sort(key=lambda c: (rank[id(c[3])], " ".join(c[3].passage.text.split()).find(c[2][:30])))
+    chosen.sort(key=lambda c: (rank[id(c[3])], c[4]))
     return {
-        "sentences": [{"text": c[2], "passage_id": c[3].passage.id, "doc_id": c[3].passage.doc_id,
-                       "page": c[3].passage.page_start, "location": c[3].passage.location(),
-                       "speaker": c[3].passage.speaker} for c in chosen],
+        "sentences": [cited(index, c[2], c[3].passage, c[4]) for c in chosen],
         "facets": {name: values[:3] for name, values in facets.items() if name in ("levers", "sdg", "trades", "entry_point")},
         "organisations": organisations or [],     # the directory's, most named by the results (search/actors.py)
     }

@@ -26,6 +26,17 @@ from .records import record
 from .relevance import Background, Relevance, RelevanceSettings
 
 
+# How deep ``Searcher.hits`` reads into the ranking for k results. ``diversify`` skips near-duplicates
+# and holds back a section's passages past ``per_section``, so k results need a deeper pool; too deep
+# only costs reads. bench/hits_pool.py (84 evaluation questions, unfiltered and per entry point): the
+# deepest hit kept at k 10 is rank 21 (median 9), under half the pool of 40; the bound changed no list.
+POOL_FACTOR = 4
+POOL_MIN = 12           # a small k (each entry point's group asks for 3) still has spares to draw on
+# Passages are read from the store in batches starting at the one needed, not the whole pool at once:
+# the k kept are usually the first ones (same script: 1.2 store queries, 9 passages read at k 10).
+READ_BATCH_MIN = 6      # so that a small k does not cost one store query per passage
+
+
 @dataclass
 class SearchSettings:
     candidates: int = 100          # dense candidates, and lexical ones fused
@@ -172,14 +183,14 @@ class Searcher:
 
     def hits(self, ranked: list[tuple[int, float]], k: int, per_section: int | None = None) -> list[Hit]:
         """The best ``k`` of ``ranked`` once near-duplicates and crowded sections are thinned."""
-        ranked = ranked[: max(k * 4, 12)]
+        ranked = ranked[: max(k * POOL_FACTOR, POOL_MIN)]
         order = [v for v, _ in ranked]
         found: dict[int, Passage] = {}
 
-        def passage(vid: int) -> Passage:   # read in small batches: the k best are usually near the top
+        def passage(vid: int) -> Passage:
             if vid not in found:
                 at = order.index(vid)
-                found.update(self.index.store.passages(order[at:at + max(k, 6)]))
+                found.update(self.index.store.passages(order[at:at + max(k, READ_BATCH_MIN)]))
             return found[vid]
 
         def signature(vid: int) -> set:

@@ -1,5 +1,6 @@
 """Shared fixtures: the real model, the real proceedings, one index built once per test session."""
 import os
+import shutil
 import warnings
 from pathlib import Path
 
@@ -44,17 +45,21 @@ def settings(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def context(settings):
-    from api.context import Context
+def embedder(settings):
+    """The one model of the session: every index, service and CLI-free test shares it (and its embedding
+    cache), so a module that needs the model alone does not wait for the session index."""
+    from ingest.embedder import Embedder
 
-    ctx = Context(settings)
-    ctx.indexer.ingest_folder(settings.corpus_dir)
-    return ctx
+    return Embedder(settings)
 
 
 @pytest.fixture(scope="session")
-def embedder(context):
-    return context.embedder
+def context(settings, embedder):
+    from api.context import Context
+
+    ctx = Context(settings, embedder=embedder)
+    ctx.indexer.ingest_folder(settings.corpus_dir)
+    return ctx
 
 
 @pytest.fixture(scope="session")
@@ -115,6 +120,44 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SKIP_BROWSER_TESTS = os.environ.get("CATALYSE_SKIP_BROWSER_TESTS") == "1"
+ARTEFACTS = Path(__file__).parent / "artefacts"      # the browser tests' screenshots
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium for one module's browser tests. Not one per session: Playwright's sync API
+    keeps its event loop running in the main thread while it is open, so every later test calling
+    asyncio.run or anyio.run there would fail (« cannot be called from a running event loop »)."""
+    if SKIP_BROWSER_TESTS:
+        pytest.skip("CATALYSE_SKIP_BROWSER_TESTS=1")
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is missing ({CHROMIUM}): `apt-get install chromium`, "
+                    "or set CATALYSE_SKIP_BROWSER_TESTS=1 to skip the browser tests on purpose")
+    from playwright.sync_api import sync_playwright
+
+    ARTEFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser context and page, in French; the test fails on any script error of the page."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="fr-FR")
+    pg = context.new_page()
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert not errors, errors
 
 
 @pytest.fixture(scope="session")

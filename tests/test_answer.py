@@ -97,16 +97,50 @@ def test_groups_cover_every_entry_point_with_matches(searcher):
         assert g["results"] and all(r["entry_point"]["id"] == ep for r in g["results"])
 
 
-def test_overview_sentences_come_from_the_top_results_with_pages(searcher):
+def _on_its_page(searcher, sentence: dict) -> bool:
+    """The sentence's first words lie on the page it cites, in its publication's own text."""
+    document = searcher.index.store.document(sentence["doc_id"])
+    starts = document.page_starts + [len(document.text)]
+    page_text = " ".join(document.text[starts[sentence["page"] - 1]:starts[sentence["page"]]].split())
+    return " ".join(sentence["text"].split()[:6]) in page_text
+
+
+def test_overview_sentences_come_from_the_top_results_each_with_its_own_page(searcher):
     result = answer(searcher, "Comment La Poste coopère-t-elle avec l'économie sociale et solidaire ?")
     sentences = result["overview"]["sentences"]
     assert 3 <= len(sentences) <= 5
     top = {r["id"]: r for r in result["results"][:5]}
     for s in sentences:
-        assert s["passage_id"] in top and s["page"] == top[s["passage_id"]]["page_start"]
-        assert s["text"][:40] in " ".join(top[s["passage_id"]]["text"].split())
+        passage = top[s["passage_id"]]
+        assert passage["page_start"] <= s["page"] <= passage["page_end"] and s["location"] == f"p. {s['page']}"
+        assert s["text"][:40] in " ".join(passage["text"].split())
+        assert _on_its_page(searcher, s)
     assert len({s["text"] for s in sentences}) == len(sentences)
     assert any("Poste" in o["name"] for o in result["overview"]["organisations"])
+
+
+def test_a_sentence_of_a_passage_over_two_pages_cites_the_page_it_is_on(searcher):
+    """Not its passage's first page: the reader opens the PDF where the sentence is."""
+    cited = []
+    for question in ("Pierre Mauroy", "le risque ressourciste", "micro-crédit personnel Caisse d'Epargne emplois",
+                     "Quels sont les 4 métiers de la catalyse territoriale ?"):
+        result = answer(searcher, question)
+        spans = {r["id"]: (r["page_start"], r["page_end"]) for r in result["results"]}
+        cited += [(s, spans[s["passage_id"]]) for s in result["overview"]["sentences"]]
+    assert all(_on_its_page(searcher, s) for s, _ in cited)
+    assert any(s["page"] > first for s, (first, last) in cited if last > first)   # a second page is cited
+
+
+def test_the_overview_quotes_no_heading_introduction_or_question(searcher):
+    """The framing of a round table (« Emma Ghariani, vous êtes… », « Quels sont vos principaux
+    constats ? », a section's heading) shares the reader's words but answers nothing."""
+    for question in ("nombre de Français en situation de fracture numérique",
+                     "Quels freins et leviers de la grande transformation le rapport du Comité 21 met-il en avant ?"):
+        result = answer(searcher, question)
+        headings = {h for r in result["results"] for h in r["section"].split(" › ")}
+        for s in result["overview"]["sentences"]:
+            assert "?" not in s["text"] and ", vous êtes" not in s["text"]
+            assert not any(s["text"].startswith(h) for h in headings)
 
 
 def test_related_never_returns_the_source_and_respects_filters(searcher):
@@ -119,8 +153,7 @@ def test_related_never_returns_the_source_and_respects_filters(searcher):
     assert only and all(h.passage.tags.entry_point.id == "eclairage" for h in only)
 
 
-def test_related_from_a_document_or_free_text(searcher, fresh, tmp_path, embedder):
-    from conftest import PROCEEDINGS
+def test_related_from_a_document_or_free_text(searcher, fresh, tmp_path, embedder, ingested):
     from index.index import Index
     from search.searcher import Searcher
 
@@ -129,7 +162,7 @@ def test_related_from_a_document_or_free_text(searcher, fresh, tmp_path, embedde
             f"# {name}\n\nUn tiers-lieu géré par des jeunes accueille les porteurs de projets du quartier {name}, "
             "avec un fablab, un espace de coworking et des ateliers ouverts aux habitants le samedi.\n", encoding="utf-8")
         fresh.add([(tmp_path / f"{name}.md", {})])
-    fresh.add([(PROCEEDINGS, {})])
+    fresh.add_ingested([ingested])      # the proceedings' passages around them, as the session read them
     s = Searcher(Index.current(fresh.data_dir), embedder)
     from_doc = related(s, source_id="kit-a", k=3)
     assert from_doc and all(h.passage.doc_id != "kit-a" for h in from_doc)

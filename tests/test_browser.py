@@ -3,52 +3,17 @@ driven by Playwright). Each test saves a screenshot under tests/artefacts/.
 
 Without Chromium these tests fail (CI installs it), unless CATALYSE_SKIP_BROWSER_TESTS=1 says to
 skip them on purpose."""
-import os
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from playwright.sync_api import expect
 
-from conftest import EDITOR_TOKEN
+from conftest import ARTEFACTS, EDITOR_TOKEN, SKIP_BROWSER_TESTS
 from pdfgen import make_pdf
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTEFACTS = Path(__file__).parent / "artefacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
-
-SKIP = os.environ.get("CATALYSE_SKIP_BROWSER_TESTS") == "1"
-
-pytestmark = pytest.mark.skipif(SKIP, reason="CATALYSE_SKIP_BROWSER_TESTS=1")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is missing ({CHROMIUM}): `apt-get install chromium`, "
-                    "or set CATALYSE_SKIP_BROWSER_TESTS=1 to skip the browser tests on purpose")
-
-    ARTEFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="fr-FR")
-    pg = context.new_page()
-    errors = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    yield pg
-    context.close()
-    assert not errors, errors
+pytestmark = pytest.mark.skipif(SKIP_BROWSER_TESTS, reason="CATALYSE_SKIP_BROWSER_TESTS=1")
 
 
 def test_typing_a_question_shows_results_then_groups_without_repeats(page, server):

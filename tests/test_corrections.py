@@ -125,8 +125,9 @@ def test_the_file_is_replaced_atomically(tmp_path):
 # -- over HTTP ----------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def served(settings, tmp_path_factory):
-    """The real app over HTTP, serving an index of one small Markdown publication."""
+def served(settings, embedder, tmp_path_factory):
+    """The real app over HTTP, serving an index of one small Markdown publication (the session's
+    model: a second one would cost its loading and an empty embedding cache)."""
     import uvicorn
 
     from api.app import create_app
@@ -139,7 +140,8 @@ def served(settings, tmp_path_factory):
     corpus.mkdir()
     (corpus / "guide-bellevue.md").write_text(GUIDE, encoding="utf-8")
     own = Settings(data_dir=root / "data", corpus_dir=corpus, model=settings.model, model_cache=settings.model_cache)
-    service = Service(Context(own), ServiceConfig(editor_token=EDITOR_TOKEN, search_rate=100, editor_rate=50))
+    service = Service(Context(own, embedder=embedder),
+                      ServiceConfig(editor_token=EDITOR_TOKEN, search_rate=100, editor_rate=50))
     port = _free_port()
     uv = uvicorn.Server(uvicorn.Config(create_app(service), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=uv.run, daemon=True)
@@ -331,9 +333,10 @@ def test_corrections_feed_the_next_training(served, tmp_path):
     confirm_one(api)
     extra = Corrections.load(served["data"]).training_rows()
     assert extra and all(r["source"] == "editor" for r in extra)
-    # a smaller labelled file keeps the test short: the first 120 rows (many section groups)
+    # a smaller labelled file keeps the test short: the first 60 rows (10 section groups, every entry
+    # point; training's inner cross-validation costs in proportion: 30 s for 120 rows)
     small = tmp_path / "labelled.jsonl"
-    small.write_text("\n".join(LABELLED.read_text(encoding="utf-8").splitlines()[:120]) + "\n", encoding="utf-8")
+    small.write_text("\n".join(LABELLED.read_text(encoding="utf-8").splitlines()[:60]) + "\n", encoding="utf-8")
     out = tmp_path / "model.npz"
     cmd_train_tags(served["service"].context, parser().parse_args(["train-tags", "--data", str(small), "--out", str(out)]))
     model = TagModel.load(out)
@@ -343,12 +346,12 @@ def test_corrections_feed_the_next_training(served, tmp_path):
 
 # -- the editor page in Chromium --------------------------------------------------------------------
 
-def test_editor_page_reviews_and_corrects_a_publications_tags(served, browser_page):
+def test_editor_page_reviews_and_corrects_a_publications_tags(served, page):
     from playwright.sync_api import expect
 
-    from test_browser import ARTEFACTS
+    from conftest import ARTEFACTS
 
-    api, page = served["client"], browser_page
+    api = served["client"]
     page.goto(served["url"] + "/editor")
     page.fill("#token", EDITOR_TOKEN)
     page.click("#token-form button")
@@ -382,28 +385,3 @@ def test_editor_page_reviews_and_corrects_a_publications_tags(served, browser_pa
     now = next(p for p in passages(api) if p["id"] == target["id"])
     assert now["confirmed"] and odd in ids(now["sdg"])
     assert label["id"] not in ids(now[facet])
-
-
-@pytest.fixture
-def browser_page():
-    from test_browser import ARGS, ARTEFACTS, CHROMIUM, SKIP
-
-    if SKIP:
-        pytest.skip("CATALYSE_SKIP_BROWSER_TESTS=1")
-    from pathlib import Path
-
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium is missing ({CHROMIUM}): `apt-get install chromium`")
-    ARTEFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        context = browser.new_context(viewport={"width": 1280, "height": 1000}, locale="fr-FR")
-        page = context.new_page()
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        yield page
-        browser.close()
-    assert not errors, errors
-

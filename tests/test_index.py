@@ -8,19 +8,10 @@ from index.indexer import DuplicateDocument, UnknownDocument
 from index.snapshots import Snapshots
 from ingest.errors import UnreadableDocument
 
-KIT = """# Kit pratique des tiers-lieux
-
-Un tiers-lieu géré par des jeunes accueille les porteurs de projets du quartier. Les jeunes y animent
-un espace de coworking, un fablab et des ateliers de réparation de vélos ouverts aux habitants.
-
-## Financer le lieu
-
-Le modèle socio-économique du lieu repose sur des cotisations, du mécénat de compétences et des
-subventions de la collectivité ; un comité de pilotage réunit chaque trimestre les partenaires.
-"""
+from conftest import KIT_TEXT
 
 
-def write_kit(folder, name="kit-tiers-lieux", text=KIT):
+def write_kit(folder, name="kit-tiers-lieux", text=KIT_TEXT):
     path = folder / f"{name}.md"
     path.write_text(text, encoding="utf-8")
     return path
@@ -55,7 +46,7 @@ def test_update_replaces_passages(fresh, tmp_path):
     kit = write_kit(tmp_path)
     fresh.add([(kit, {})])
     before = Index.current(fresh.data_dir).stats()["passages"]
-    write_kit(tmp_path, text=KIT + "\n## Évaluer\n\nUn bilan annuel mesure l'utilité sociale du lieu pour le quartier "
+    write_kit(tmp_path, text=KIT_TEXT + "\n## Évaluer\n\nUn bilan annuel mesure l'utilité sociale du lieu pour le quartier "
                                    "avec des indicateurs partagés entre partenaires : fréquentation, projets accompagnés, "
                                    "emplois créés et satisfaction des habitants.\n")
     assert fresh.add([(kit, {})])[0].status == "updated"
@@ -105,7 +96,7 @@ def test_crash_between_snapshot_and_switch_keeps_the_old_index(fresh, tmp_path, 
         raise KeyboardInterrupt("killed while switching")
 
     monkeypatch.setattr(Snapshots, "switch", crash)
-    other = write_kit(tmp_path, name="autre-kit", text=KIT.replace("tiers-lieu", "atelier"))
+    other = write_kit(tmp_path, name="autre-kit", text=KIT_TEXT.replace("tiers-lieu", "atelier"))
     with pytest.raises(KeyboardInterrupt):
         fresh.add([(other, {})])
     monkeypatch.undo()

@@ -111,18 +111,21 @@ def test_snapshot_records_and_reloads_the_approximate_index(settings, embedder, 
     assert set(found[0][found[0] >= 0].tolist()) <= set(index.store.vids_of_document("kit"))
 
 
-def test_a_searcher_over_the_approximate_index_answers_like_the_exact_one(searcher, embedder, tmp_path):
+def test_a_searcher_over_the_approximate_index_answers_like_the_exact_one(searcher, settings, embedder, tmp_path):
     """The whole search path (fusion, filters, facets) with vector search past the ANN threshold."""
-    from index.indexer import Indexer, publications
+    import shutil
+
+    from index.indexer import Indexer
     from ingest.pipeline import Ingestor
     from search.answer import answer
     from search.filters import Filters
     from search.searcher import Searcher, SearchSettings
 
-    from conftest import REPO
-
+    # the session index's snapshot, then a new snapshot of the same documents past the threshold:
+    # written with its HNSW index and loaded again, as an index that grew past it would be
+    shutil.copytree(settings.data_dir, tmp_path / "data", ignore=shutil.ignore_patterns("cache", "originals"))
     indexer = Indexer(tmp_path / "data", Ingestor(embedder), ann_min=1)
-    indexer.add([(p, None) for p in publications(REPO / "corpus")])   # as the session index, vectors from the cache
+    indexer.add_ingested([])
     approximate = Searcher(Index.current(indexer.data_dir), embedder)
     assert approximate.index.vectors.ann is not None and searcher.index.vectors.ann is None
     questions = [q["query"] for q in load_queries(DEV_QUERIES)]
