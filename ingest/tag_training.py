@@ -98,23 +98,6 @@ def _fit_pairs(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float]:
     return w[0], float(b[0])
 
 
-# A facet whose misses cost more than its false alarms keeps its labels down to the highest threshold whose
-# recall, measured inside the training folds, reaches the target (issue 12: trades R >= 0.85): an editor sees
-# and removes a wrong trade on /editor, while a missed one hides the passage from that trade's facet.
-# Other facets: the threshold of the best micro-F1.
-RECALL_TARGETS = {"trades": 0.85}
-
-
-def choose_threshold(facet: str, probs: np.ndarray, y: np.ndarray, max_labels: int) -> float:
-    """The decision threshold from out-of-fold ``probs`` of training passages (never the test fold)."""
-    target = RECALL_TARGETS.get(facet)
-    if target is not None:
-        recall = {t: float((y & select(probs, t, max_labels)).sum()) / max(1.0, float(y.sum())) for t in THRESHOLDS}
-        reached = [t for t in THRESHOLDS if recall[t] >= target]
-        return float(max(reached)) if reached else float(THRESHOLDS[0])
-    return float(max(THRESHOLDS, key=lambda t: _micro_f1(y, select(probs, t, max_labels))))
-
-
 def train_pairs(ts: TrainingSet, facet: str, max_labels: int) -> PairFacet:
     """The shared model of a facet, its threshold chosen by grouped cross-validation inside ``ts``."""
     x, y, groups = ts.pair_x(facet), ts.pair_y(facet).astype(bool), ts.groups
@@ -122,7 +105,7 @@ def train_pairs(ts: TrainingSet, facet: str, max_labels: int) -> PairFacet:
     for fit, test in GroupKFold(INNER_FOLDS).split(x, groups=groups):
         w, b = _fit_pairs(x[fit], y[fit])
         probs[test] = 1.0 / (1.0 + np.exp(-(x[test] @ w + b)))
-    threshold = choose_threshold(facet, probs, y, max_labels)
+    threshold = max(THRESHOLDS, key=lambda t: _micro_f1(y, select(probs, t, max_labels)))
     w, b = _fit_pairs(x, y)
     ids = [taxonomy()[facet][p].id for p in pair_positions(facet)]
     return PairFacet(ids, w, b, float(threshold), ts.prototypes[facet])

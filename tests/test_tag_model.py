@@ -118,17 +118,3 @@ def test_glossary_words_are_given_as_the_passage_writes_them():
 
     text = "Les Alliances d’un écosystème"           # accents, case and plural differ from the terms
     assert found_words(text, ["alliance", "ecosysteme", "absent"]) == ["Alliances", "écosystème"]
-
-
-def test_a_recall_target_keeps_the_highest_threshold_that_reaches_it():
-    from ingest.tag_training import RECALL_TARGETS, choose_threshold
-
-    y = np.array([[1, 0], [1, 0], [0, 1], [0, 0]], bool)
-    probs = np.array([[0.9, 0.1], [0.3, 0.1], [0.1, 0.6], [0.2, 0.05]])
-    target = RECALL_TARGETS["trades"]
-    threshold = choose_threshold("trades", probs, y, max_labels=3)
-    assert threshold <= 0.3                               # all three positives kept (recall 1 >= target)
-    assert threshold > 0.2                                # and nothing lower than needed
-    assert ((probs >= threshold) & y).sum() / y.sum() >= target
-    # without a target, the threshold of the best F1
-    assert choose_threshold("sdg", probs, y, max_labels=3) > 0.2
