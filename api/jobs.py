@@ -9,6 +9,7 @@ import time
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
+from ingest.checkpoints import Checkpoints
 from ingest.errors import CatalyseError
 from ingest.progress import Progress
 
@@ -17,10 +18,15 @@ from .logs import request_id
 KEPT_RECORDS = 500          # the newest jobs kept on disk (about 0.5 KB each)
 INTERRUPTED = ("tâche interrompue par un arrêt du service : l'index est resté tel qu'avant ou tel qu'après "
                "elle ; vérifiez la liste des publications et relancez-la si besoin")
+# a cancellation and a job's last checkpoint (``Job.commit``) happen one after the other, never interleaved:
+# either the job stops there or the request is told it is too late
+_CANCELLING = threading.Lock()
 
 
 @dataclass
-class Job:
+class Job(Checkpoints):
+    """An editor's edit, run in the background; its write stops at its checkpoints (ingest/checkpoints.py)
+    once a cancellation is asked for, on the job's own thread, up to the snapshot write."""
     id: str
     action: str                       # ajout, retrait, réindexation, correction
     status: str = "en attente"        # en attente, en cours, terminé, échec, annulé
@@ -32,6 +38,7 @@ class Job:
     finished: float | None = None
     progress: dict | None = None      # Progress.public(): documents, passages, step, speed, time left
     cancel_requested: bool = False
+    writing: bool = False             # past its last checkpoint: the new snapshot is being written, too late to cancel
     request_id: str | None = field(default_factory=request_id.get)    # the request that made it (its log line)
 
     @property
@@ -39,24 +46,40 @@ class Job:
         return self.status in ("terminé", "échec", "annulé")
 
     def follow(self) -> Progress:
-        """A Progress whose every update shows in this job (the editor page polls it). A job is
-        cancelled only while it waits (``Service._work`` checks before running it): raised from here,
-        inside the reading's worker threads, a cancellation left the editor worker waiting forever."""
+        """A Progress whose every update shows in this job (the editor page polls it). It never stops
+        the job: that is the checkpoints' work, at points chosen for it."""
         def listen(progress: Progress) -> None:
             self.progress = progress.public()
         return Progress(listeners=[listen])
+
+    def cancel(self) -> None:
+        """Ask the job to stop at its next checkpoint (at once if it waits); too late once it writes."""
+        with _CANCELLING:
+            if self.writing:
+                raise JobRunning("trop tard pour annuler : la tâche écrit déjà le nouvel index ; "
+                                 "retirez ensuite ce qu'elle a ajouté")
+            self.cancel_requested = True
+
+    def check(self) -> None:
+        if self.cancel_requested:
+            raise JobCancelled()
+
+    def commit(self) -> None:
+        with _CANCELLING:
+            self.check()
+            self.writing = True
 
     def public(self) -> dict:
         return asdict(self)
 
 
 class JobRunning(CatalyseError):
-    """A running edit is not stopped (see ``Job.follow``): it ends, then what it added can be removed."""
+    """An edit already writing its snapshot goes to its end; then what it added can be removed."""
     code = "job_running"
 
 
 class JobCancelled(Exception):
-    """Raised in a running job whose cancellation was asked for."""
+    """Raised at a checkpoint of a job whose cancellation was asked for: nothing was written."""
 
 
 class JobRecords:

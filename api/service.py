@@ -23,7 +23,7 @@ from search.answer import Stages
 from search.searcher import Searcher
 
 from .context import Context
-from .jobs import Job, JobCancelled, JobRecords, JobRunning
+from .jobs import Job, JobCancelled, JobRecords
 from .logs import LOG_ENVIRONMENT, event
 from .metrics import Metrics
 from .questions import FILE as QUESTIONS_FILE, QuestionLog
@@ -186,12 +186,10 @@ class Service:
         return job
 
     def cancel(self, job: Job) -> Job:
-        """A waiting job will not run; a running one is not stopped (``JobRunning``, see ``Job.follow``)."""
-        if job.status == "en cours":
-            raise JobRunning("tâche déjà en cours : elle ne peut plus être annulée ; "
-                             "retirez ensuite ce qu'elle a ajouté")
+        """A waiting job will not run; a running one stops at its next checkpoint, with nothing changed;
+        one already writing its snapshot cannot be stopped (``JobRunning``)."""
         if not job.done:
-            job.cancel_requested = True
+            job.cancel()
             self.records.save(job)
         return job
 
@@ -200,8 +198,7 @@ class Service:
             job, run, cleanup = self._queue.get()
             job.status, job.started = "en cours", time.time()
             try:
-                if job.cancel_requested:
-                    raise JobCancelled()
+                job.check()
                 self.records.save(job)
                 run(job)
                 self.reload()
@@ -232,7 +229,7 @@ class Service:
     def add_upload(self, path: Path, metadata: dict) -> Job:
         def run(job: Job) -> None:
             [change] = self.context.indexer.add([(path, metadata)], progress=job.follow(),
-                                                report=lambda m: setattr(job, "message", m))
+                                                report=lambda m: setattr(job, "message", m), checkpoints=job)
             job.message = {"added": "ajouté", "updated": "mis à jour", "unchanged": "déjà indexé, inchangé"}.get(
                 change.status, change.status) + f" ({change.passages} passages)" + "".join(
                 f" ; {warning}" for warning in change.warnings)
@@ -241,20 +238,21 @@ class Service:
 
     def remove(self, doc_id: str) -> Job:
         def run(job: Job) -> None:
-            change = self.context.indexer.remove(doc_id)
+            change = self.context.indexer.remove(doc_id, checkpoints=job)
             job.message = f"retiré ({change.passages} passages)"
         return self.submit("retrait", run, doc_id=doc_id)
 
     def correct(self, edit: Edit) -> Job:
         """An editor's correction of tags: recorded, then switched into the live index."""
         def run(job: Job) -> None:
-            changed = self.context.indexer.correct(edit)
+            changed = self.context.indexer.correct(edit, checkpoints=job)
             job.message = f"correction enregistrée ({changed} passage{'s' if changed > 1 else ''} " \
                           f"modifié{'s' if changed > 1 else ''})"
         return self.submit("correction", run, doc_id=edit.doc_id)
 
     def reindex(self) -> Job:
         def run(job: Job) -> None:
-            changes = self.context.indexer.reindex(progress=job.follow(), report=lambda m: setattr(job, "message", m))
+            changes = self.context.indexer.reindex(progress=job.follow(), report=lambda m: setattr(job, "message", m),
+                                                   checkpoints=job)
             job.message = f"réindexé : {len(changes)} publications"
         return self.submit("réindexation", run)

@@ -12,6 +12,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from ingest.checkpoints import UNSTOPPABLE, Checkpoints
 from ingest.corrections import Corrections, Edit, UnknownPassage
 from ingest.errors import CatalyseError
 from ingest.pipeline import IngestedDocument, Ingestor
@@ -199,14 +200,16 @@ class Indexer:
 
     # -- operations ------------------------------------------------------------------------
     def add(self, items: list[tuple[Path, dict | None]], progress: Progress | None = None,
-            report: Report = _quiet, keep_going: bool = False) -> list[Change]:
+            report: Report = _quiet, keep_going: bool = False, checkpoints: Checkpoints = UNSTOPPABLE) -> list[Change]:
         """Add or update publications (one snapshot for all). Each file is read, cut, tagged and
         embedded before anything is written, so a bad file changes nothing: it stops everything, or
-        with ``keep_going`` it is refused (a Change with its reason) and the others go in."""
+        with ``keep_going`` it is refused (a Change with its reason) and the others go in. Stopped at
+        one of ``checkpoints`` (before the snapshot is written), it changes nothing either."""
         report("en attente de l'index")
         progress = progress or Progress()
         progress.update(documents=len(items))
         with self._writing():
+            checkpoints.check()
             current = self.snapshots.current()
             index = Index.load(current) if current else None
             if index:
@@ -244,7 +247,7 @@ class Indexer:
             listen = lambda p: report(p.step)     # noqa: E731
             progress.listeners.append(listen)
             try:
-                for path, meta, outcome in self.ingestor.run_many(readable, progress, verdict):
+                for path, meta, outcome in self.ingestor.run_many(readable, progress, verdict, checkpoints):
                     if isinstance(outcome, CatalyseError):
                         refuse(path, outcome)
                     elif isinstance(outcome, Change):
@@ -258,6 +261,7 @@ class Indexer:
                 progress.listeners.remove(listen)
                 if index:
                     index.close()
+            checkpoints.commit()      # from here on, the job's outcome is what the write gives
             if not todo:
                 return changes
             report("écriture d'un nouvel instantané de l'index")
@@ -270,8 +274,9 @@ class Indexer:
             self._write(items)
             return [Change(i.document.id, "added", len(i.passages)) for i in items]
 
-    def remove(self, doc_id: str) -> Change:
+    def remove(self, doc_id: str, checkpoints: Checkpoints = UNSTOPPABLE) -> Change:
         with self._writing():
+            checkpoints.check()
             current = self.snapshots.current()
             index = Index.load(current) if current else None
             if index is None or index.store.document(doc_id) is None:
@@ -285,14 +290,16 @@ class Indexer:
                 sentences.remove(removed)
                 lexical.remove(removed)
 
+            checkpoints.commit()
             self._build(change, drop=[doc_id])
             return Change(doc_id, "removed", len(removed))
 
-    def correct(self, edit: Edit) -> int:
+    def correct(self, edit: Edit, checkpoints: Checkpoints = UNSTOPPABLE) -> int:
         """Record an editor's correction of tags (corrections.jsonl), then switch in a snapshot whose
         passages of that publication carry it; the vectors and text are unchanged. Returns the number
         of passages whose tags changed."""
         with self.snapshots.lock():
+            checkpoints.check()
             current = self.snapshots.current()
             index = Index.load(current) if current else None
             doc = index.store.document(edit.doc_id) if index else None
@@ -304,6 +311,7 @@ class Indexer:
                 raise UnknownPassage(f"passage inconnu dans {edit.doc_id} : {edit.passage_id}")
             corrections = Corrections.load(self.data_dir)
             corrections.record(edit, doc.title, list(passages.values()))
+            checkpoints.commit()      # the record saved is a change: the next start would apply it
             corrections.save()    # first: after a crash before the switch, the next start applies it
             return self._retag(corrections, passages)
 
@@ -336,9 +344,11 @@ class Indexer:
         self._build(change)
         return len(changed)
 
-    def reindex(self, progress: Progress | None = None, report: Report = _quiet) -> list[Change]:
+    def reindex(self, progress: Progress | None = None, report: Report = _quiet,
+                checkpoints: Checkpoints = UNSTOPPABLE) -> list[Change]:
         """Rebuild from the stored originals with the configured model, into a fresh snapshot."""
         with self._writing():
+            checkpoints.check()
             originals = self._stored_originals()
             progress = progress or Progress()
             progress.update(documents=len(originals))
@@ -346,12 +356,13 @@ class Indexer:
             progress.listeners.append(listen)
             try:
                 ingested = []
-                for path, _, outcome in self.ingestor.run_many(originals, progress):
+                for path, _, outcome in self.ingestor.run_many(originals, progress, checkpoints=checkpoints):
                     if isinstance(outcome, CatalyseError):
                         raise outcome
                     ingested.append(outcome)
             finally:
                 progress.listeners.remove(listen)
+            checkpoints.commit()
             report("écriture d'un nouvel instantané de l'index")
             self._write(ingested, fresh=True)
             return [Change(i.document.id, "added", len(i.passages), warnings=i.document.warnings) for i in ingested]

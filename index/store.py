@@ -163,6 +163,12 @@ class Store:
         r = self.db.execute("SELECT vid FROM passages WHERE id=?", (passage_id,)).fetchone()
         return r[0] if r else None
 
+    def next_in_document(self, vid: int) -> int | None:
+        """The passage after ``vid`` in its publication (passages of one publication are written in order)."""
+        r = self.db.execute("SELECT vid FROM passages WHERE doc_id=(SELECT doc_id FROM passages WHERE vid=?) AND vid>? "
+                            "ORDER BY vid LIMIT 1", (vid, vid)).fetchone()
+        return r[0] if r else None
+
     def vids_of_document(self, doc_id: str) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT vid FROM passages WHERE doc_id=? ORDER BY vid", (doc_id,))]
 

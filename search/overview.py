@@ -4,7 +4,8 @@ leading facets and the organisations the results cite most.
 
 Only what answers is quoted (``readable.py``: no heading, no interviewer's introduction or
 question, no timetable or programme line), with what completes it (a sentence announcing a list
-brings its items). A sentence's relevance weighs the question's words it holds by their rarity and
+brings its items; a spoken enumeration — « D'abord… », « Le 2ème… » — is quoted as one block,
+across a passage boundary). A sentence's relevance weighs the question's words it holds by their rarity and
 adds its embedding's similarity to the question's (the sentence vectors stored at ingestion), so a
 paraphrased or English question, which shares few words with its answer, still gets the
 sentences that answer it."""
@@ -39,6 +40,8 @@ _ORDINAL = re.compile(r"^(?:\W{0,3})(?:(?:le|la|les|en|un|une|au|du)\s+)?(?:d[�
                       r"\d+\s?(?:e|è|ème|eme|er|ère|re)\b|deuxi[eè]me|second[e]?|troisi[eè]me|quatri[eè]me|cinqui[eè]me|"
                       r"sixi[eè]me|septi[eè]me|derni[eè]re?)", re.IGNORECASE)
 _BULLET = re.compile(r"^\s*[•▪\-–*]")
+# an ordinal item at the start of any sentence of a unit (« J'en ai tiré trois enseignements. D'abord, … »)
+_SPOKEN_ITEM = re.compile(r"(?:^|(?<=[.!?:]\s))" + _ORDINAL.pattern.lstrip("^"), re.IGNORECASE)
 _INLINE_LIST = re.compile(r":\s*[•▪\-–*]\s")
 
 
@@ -47,14 +50,19 @@ def is_prose(unit: str, min_words: int = PROSE_WORDS) -> bool:
     (short, without a sentence's closing punctuation), not a question — an interviewer's question
     echoes the reader's and answers nothing (overview holds a gold quote: dev 0.875 → 0.875, dev-2
     0.688 → 0.708, PIAF 300 questions 0.723 → 0.723). ``readable.py`` takes the framing out of a
-    unit first; this judges what is left."""
+    unit first; this judges what is left. A bulleted item is read however short: it is one of a list."""
     if _TIMETABLE.search(unit) or unit.rstrip().endswith("?"):
         return False
-    return len(unit.split()) >= min_words or unit.rstrip().endswith((".", "!", ":", "…", ";", "»", ")"))
+    return bool(_BULLET.match(unit)) or len(unit.split()) >= min_words or unit.rstrip().endswith((".", "!", ":", "…", ";", "»", ")"))
 
 
 def is_item(unit: str) -> bool:
     return bool(_ORDINAL.match(unit) or _BULLET.match(unit))
+
+
+def is_spoken_item(unit: str) -> bool:
+    """An ordinal item starts one of the unit's sentences (« J'en ai tiré trois enseignements. D'abord, … »)."""
+    return bool(_SPOKEN_ITEM.search(unit))
 
 
 def opens_list(text: str) -> bool:
@@ -102,6 +110,10 @@ class Readable:
     blocks: tuple[tuple[str, tuple[int, ...], frozenset], ...]
     units: int
     starts: tuple[int, ...] = ()      # where each block starts in the passage's text (its page)
+    items: tuple[tuple[int, str, int], ...] = ()   # (unit, text, offset) of the units an ordinal item starts
+    open_end: bool = False            # its last block is a list the passage's end may cut (« … : ▪ Qualifier… »)
+    leading_items: tuple[tuple[int, str], ...] = ()   # (unit, text) of the list items it starts with
+    all_items: bool = False           # nothing readable but those items: the list may go on in the next passage
 
     @classmethod
     def of(cls, passage) -> "Readable":
@@ -115,7 +127,16 @@ class Readable:
             if len(text.split()) <= (BLOCK_WORDS if is_item(text) or ":" in text else MAX_WORDS):
                 out.append((text, tuple(kept[j] for j in joined), frozenset(analyse(text))))
                 starts.append(spans[kept[joined[0]]][0])
-        return cls(tuple(out), len(spans), tuple(starts))
+        items = tuple((i, cleaned[i], spans[i][0]) for i in kept if is_spoken_item(cleaned[i]))
+        last = out[-1][1] if out else ()
+        open_end = bool(last) and last[-1] == kept[-1] and (opens_list(out[-1][0]) or is_item(cleaned[last[-1]]))
+        leading = []
+        for i in kept:
+            if not is_item(cleaned[i]):
+                break
+            leading.append((i, cleaned[i]))
+        return cls(tuple(out), len(spans), tuple(starts), items, open_end, tuple(leading),
+                   bool(leading) and len(leading) == len(kept))
 
 
 _readable = LRU(20_000)       # (passage id, section kind, text) → Readable
@@ -134,23 +155,87 @@ def cited(index: Index, text: str, passage, offset: int) -> dict:
             "speaker": passage.speaker}
 
 
+def _readable_of(passage) -> Readable:
+    return _readable.get_or((passage.id, passage.section_kind, passage.text), lambda: Readable.of(passage))
+
+
+def _similarities(index: Index, vid: int, units: int, vector: np.ndarray) -> np.ndarray:
+    """Each sentence unit's similarity to the question (a passage of one sentence: its own vector's)."""
+    rows = index.sentences.of(vid)
+    if len(rows) != units:
+        return np.repeat(index.vectors.vector(vid) @ vector, units)
+    return rows @ vector
+
+
+def following(index: Index, vid: int, section: tuple, vector: np.ndarray):
+    """The next passage after ``vid`` if it is of the same section: (its Readable, its vid, its units'
+    similarities), or None."""
+    vid = index.store.next_in_document(vid)
+    after = index.store.passages([vid]).get(vid) if vid is not None else None
+    if after is None or after.section != section:
+        return None
+    readable = _readable_of(after)
+    return readable, vid, _similarities(index, vid, readable.units, vector)
+
+
+def joined_items(items: list[tuple[float, str]], text: str = "", similarity: float = -1.0) -> tuple[str, float]:
+    """``text`` followed by the items' texts up to ``BLOCK_WORDS``, and the best similarity among them."""
+    for sim, item in items:
+        if text and len(text.split()) + len(item.split()) > BLOCK_WORDS:
+            break
+        text, similarity = f"{text} {item}".strip(), max(similarity, float(sim))
+    return text, similarity
+
+
+def enumeration(hit, readable: Readable, sims: np.ndarray, after):
+    """A spoken enumeration's items as one block: « J'en ai tiré trois enseignements. D'abord, … »,
+    « Le 2ème enseignement, c'est que … », « 3e enseignement : … » lie apart, each followed by what
+    explains it, and a passage boundary may fall between them; a list question wants the items, not
+    one of them. The items of the passage and of the next one in its section, up to ``BLOCK_WORDS``
+    (None when fewer than two)."""
+    items = [(sims[i], text) for i, text, _ in readable.items]
+    if after is not None:
+        more, _, more_sims = after
+        items += [(more_sims[i], text) for i, text, _ in more.items]
+    if len(items) < 2:
+        return None
+    text, similarity = joined_items(items)
+    return similarity, frozenset(analyse(text)), text, hit, readable.items[0][2]
+
+
+def continued(index: Index, block: tuple, after, vector: np.ndarray) -> tuple:
+    """``block`` (a candidate of ``candidates``) followed by the list items the next passages start
+    with, through passages that hold nothing but items, up to ``BLOCK_WORDS``."""
+    similarity, _, text, hit, start = block
+    while after is not None and after[0].leading_items:
+        more, vid, more_sims = after
+        longer, similarity = joined_items([(more_sims[i], t) for i, t in more.leading_items], text, similarity)
+        if longer == text:
+            break
+        text = longer
+        after = following(index, vid, hit.passage.section, vector) if more.all_items else None
+    return similarity, frozenset(analyse(text)), text, hit, start
+
+
 def candidates(index: Index, hits: list, vector: np.ndarray) -> list[tuple[float, frozenset, str, object, int]]:
     """(similarity to the question, terms, sentence, hit, its offset in the passage) of every
-    readable sentence of ``hits``."""
+    readable sentence of ``hits``, and of each spoken enumeration they start. A list the passage's
+    end cuts (« …est éclairé sur les 7 leviers : ▪ Qualifier son innovation : » | « ▪ Comprendre son
+    écosystème : ▪ Définir sa stratégie : … ») goes on with the next passage's items."""
     out = []
     for hit in hits:
-        p = hit.passage
-        readable = _readable.get_or((p.id, p.section_kind, p.text), lambda: Readable.of(p))
+        readable = _readable_of(hit.passage)
         if not readable.blocks:
             continue
-        rows = index.sentences.of(hit.vid)
-        if len(rows) != readable.units:          # one sentence: the passage vector stands for it
-            rows = index.vectors.vector(hit.vid)[None, :]
-            sims = np.repeat(rows @ vector, readable.units)
-        else:
-            sims = rows @ vector
-        out += [(float(sims[list(joined)].max()), terms, text, hit, start)
-                for (text, joined, terms), start in zip(readable.blocks, readable.starts)]
+        sims = _similarities(index, hit.vid, readable.units, vector)
+        after = following(index, hit.vid, hit.passage.section, vector) if readable.items or readable.open_end else None
+        quoted = [(float(sims[list(joined)].max()), terms, text, hit, start)
+                  for (text, joined, terms), start in zip(readable.blocks, readable.starts)]
+        if readable.open_end:
+            quoted[-1] = continued(index, quoted[-1], after, vector)
+        out += quoted
+        if readable.items and (listed := enumeration(hit, readable, sims, after)):
+            out.append(listed)
     return out
 
 
@@ -188,7 +273,7 @@ def overview(index: Index, vector: np.ndarray, query_terms: set[str], hits: list
             return lam * c[0] - (1 - lam) * max((jaccard(c[1], o[1]) for o in chosen), default=0.0)
         best = max(pool, key=mmr)
         chosen.append(best)
-        pool.remove(best)
+        pool = [c for c in pool if c is not best and c[2] not in best[2] and best[2] not in c[2]]
     chosen.sort(key=lambda c: (rank[id(c[3])], c[4]))
     return {
         "sentences": [cited(index, c[2], c[3].passage, c[4]) for c in chosen],

@@ -51,7 +51,9 @@ def framing(text: str, headings: tuple[str, ...] = ()) -> list[tuple[int, int]]:
 
 
 def readable_units(text: str, headings: tuple[str, ...] = ()) -> list[str]:
-    """The text of each sentence unit of ``text`` less its framing ("" when nothing worth reading is left)."""
+    """The text of each sentence unit of ``text`` less its framing ("" when nothing worth reading is
+    left). A colon whose question was taken out goes too (« ▪ Qualifier son innovation : Quelles en
+    sont les caractéristiques ? » reads « ▪ Qualifier son innovation »)."""
     hidden = bytearray(len(text))
     for a, b in framing(text, headings):
         hidden[a:b] = b"\x01" * (b - a)
@@ -59,5 +61,9 @@ def readable_units(text: str, headings: tuple[str, ...] = ()) -> list[str]:
     for a, b in sentence_spans(text):
         kept = "".join(ch if not hidden[i] else " " for i, ch in enumerate(text[a:b], a))
         words = kept.split()
+        if words and words[-1] == ":" and hidden[a + len(kept.rstrip()):b].count(1):
+            words = words[:-1]
+        elif words and words[-1].endswith(":") and hidden[a + len(kept.rstrip()):b].count(1):
+            words[-1] = words[-1][:-1]
         out.append(" ".join(words) if len(words) >= KEPT_WORDS else "")
     return out

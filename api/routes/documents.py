@@ -122,8 +122,10 @@ def api_job(job_id: str, service: Editor):
     return job.public()
 
 
-@router.delete("/api/jobs/{job_id}", summary="Annuler une tâche d'édition en attente")
+@router.delete("/api/jobs/{job_id}", summary="Annuler une tâche d'édition, en attente ou en cours")
 def api_cancel(job_id: str, service: Editor):
+    """La tâche s'arrête à son prochain point d'arrêt, sans rien modifier, et finit « annulé » ; une tâche qui
+    écrit déjà le nouvel index (``writing``) va à son terme : 409 ``job_running``."""
     job = service.jobs.get(job_id)
     if job is None:
         raise UnknownJob("tâche inconnue")

@@ -34,7 +34,7 @@
           item.appendChild(document.createTextNode(" " + Math.floor(p.done) + "/" + p.documents + " documents, " +
             p.passages + " passages" + (p.seconds_left != null ? ", encore ~" + p.seconds_left + " s" : "")));
         }
-        if ((j.status === "en cours" || j.status === "en attente") && !j.cancel_requested) {
+        if ((j.status === "en cours" || j.status === "en attente") && !j.cancel_requested && !j.writing) {
           var cancel = document.createElement("button");
           cancel.type = "button"; cancel.textContent = "Annuler";
           cancel.addEventListener("click", function () {
