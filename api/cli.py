@@ -318,7 +318,7 @@ def _measuring_and_running(sub) -> None:
     s = sub.add_parser("train-tags", help="entraîner l'étiqueteur sur les passages étiquetés (--cv : le mesurer)")
     s.add_argument("--cv", action="store_true", help="validation croisée groupée (5 plis) au lieu d'entraîner")
     s.add_argument("--zero-shot", action="store_true", help="avec --cv : mesurer aussi l'étiqueteur sans apprentissage")
-    s.add_argument("--data", help="passages étiquetés (JSONL ; défaut : tests/data/tagging/labelled.jsonl)")
+    s.add_argument("--data", help="passages étiquetés (JSONL ; défaut : ingest/taxonomy/labelled/labelled.jsonl)")
     s.add_argument("--out", help="fichier du modèle (défaut : ingest/taxonomy/tagger-model.npz)")
     s.add_argument("--without-corrections", action="store_true",
                    help="sans les passages confirmés par les éditeurs (corrections.jsonl du dossier des index)")

@@ -178,7 +178,7 @@ class Record:
         return {k: v for k, v in self.__dict__.items()}
 
     def training_row(self) -> dict | None:
-        """A confirmed passage as a labelled row (tests/data/tagging/labelled.jsonl's shape)."""
+        """A confirmed passage as a labelled row (ingest/taxonomy/labelled/labelled.jsonl's shape)."""
         if self.labels is None or not self.passage or not self.labels.get("entry_point"):
             return None
         p = self.passage

@@ -24,9 +24,8 @@ from .tag_evidence import (EXAMPLE, PAIR_FACETS, PairFacet, Prototypes, pair_fea
                            reference_texts, term_counts)
 from .taxonomy import HERE, fold, taxonomy
 
-ROOT = Path(__file__).resolve().parent.parent
-LABELLED = ROOT / "tests" / "data" / "tagging" / "labelled.jsonl"
-HEADERS = ROOT / "tests" / "data" / "tagging" / "headers.json"
+LABELLED = HERE / "labelled" / "labelled.jsonl"      # the labelled passages train-tags learns from (its README)
+HEADERS = HERE / "labelled" / "headers.json"
 MODEL_FILE = HERE / "tagger-model.npz"
 MULTI = ("levers", "sdg", "trades")
 TAG_FACETS = MULTI + ("entry_points",)

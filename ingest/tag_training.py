@@ -1,6 +1,6 @@
 """Training and grouped cross-validation of the learnt tagger (scikit-learn, at training time only).
 
-Protocol (tests/data/tagging/README.md): folds split the proceedings by ``group`` (a session item),
+Protocol (ingest/taxonomy/labelled/README.md): folds split the proceedings by ``group`` (a session item),
 GroupKFold with 5 folds; the written and publication passages join every training fold and are never
 scored, so the figures are those of the proceedings. Inside each training set, the regularisation
 and each facet's decision threshold are chosen by an inner grouped cross-validation: the test fold

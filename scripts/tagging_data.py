@@ -21,7 +21,7 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
-LABELLED = Path(__file__).resolve().parent.parent / "tests" / "data" / "tagging" / "labelled.jsonl"
+LABELLED = Path(__file__).resolve().parent.parent / "ingest" / "taxonomy" / "labelled" / "labelled.jsonl"
 MULTI = ("levers", "sdg", "trades")
 
 

@@ -1,4 +1,4 @@
-"""Write tests/data/tagging/headers.json: the context header the index embeds before each labelled
+"""Write ingest/taxonomy/labelled/headers.json: the context header the index embeds before each labelled
 passage (``Passage.context_header``), so the learnt tagger trains on vectors like those it tags.
 
 Proceedings and publication passages get the header of the engine's own cut of the bundled corpus

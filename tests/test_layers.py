@@ -118,3 +118,20 @@ def test_the_check_sees_sql():
     tree = ast.parse('import sqlite3\nrows = store.db.execute("SELECT id, source FROM documents")\n'
                      'sql = "DELETE FROM labels WHERE vid=?"\nverbs = ("POST", "DELETE")\n')
     assert sorted(speaks_sql(tree)) == [(1, "sqlite3"), (2, ".db"), (2, ".execute"), (2, "SELECT"), (3, "DELETE")]
+
+
+def reads_the_tests(tree: ast.AST) -> list[tuple[int, str]]:
+    """String constants naming the test tree as a path: ``"tests"`` alone or ``"tests/…"``."""
+    return [(node.lineno, node.value) for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)
+            and (node.value == "tests" or node.value.startswith("tests/"))]
+
+
+def test_no_layer_reads_the_test_tree():
+    """What the product needs (the labelled passages train-tags learns from) ships with it
+    (``ingest/taxonomy/labelled/``); the tests may read the product, never the other way round."""
+    wrong = [f"{path.relative_to(REPO)}:{line} {what}" for _, path, tree in modules()
+             for line, what in reads_the_tests(tree)]
+    assert not wrong, wrong
+    assert sorted(reads_the_tests(ast.parse('ROOT / "tests" / "data"\nopen("tests/data/x.json")\n"a docstring about tests"'))) == \
+        [(1, "tests"), (2, "tests/data/x.json")]

@@ -1,4 +1,4 @@
-"""The labelled tagging set and the actors ground truth (tests/data/tagging/, tests/data/actors.json)
+"""The labelled tagging set and the actors ground truth (ingest/taxonomy/labelled/, tests/data/actors.json)
 hold what their README promises: valid identifiers, evidence quoted from the text, passages that are
 the engine's own cut of the bundled publications, enough examples of every label, and actor names
 that the proceedings really spell that way."""
@@ -15,8 +15,8 @@ from ingest.taxonomy import ids
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "tests" / "data"
-LABELLED = DATA / "tagging" / "labelled.jsonl"
-SECOND = DATA / "tagging" / "second_pass.jsonl"
+LABELLED = REPO / "ingest" / "taxonomy" / "labelled" / "labelled.jsonl"
+SECOND = REPO / "ingest" / "taxonomy" / "labelled" / "second_pass.jsonl"
 ACTORS = DATA / "actors.json"
 CORPUS = REPO / "corpus"
 FIELDS = {"id", "source", "doc_id", "page", "section", "group", "kind", "text", "levers", "sdg", "trades",
