@@ -32,6 +32,9 @@ TAG_FACETS = MULTI + ("entry_points",)
 ROW_FIELD = {"levers": "levers", "sdg": "sdg", "trades": "trades", "entry_points": "entry_point"}
 SECTION_KINDS = ("temoignage", "eclairage", "outillage", "table_ronde", "debat", "echanges", "atelier", "synthese",
          "perspective", "introduction", "conclusion", "programme", "text")
+# a label's lexicon feature: 0.4 per distinct glossary term found, capped at 1 (three terms say it as
+# surely as more); set by hand with the zero-shot tagger and kept as a feature scale — the learnt
+# models weigh it themselves, so only the cap's position matters, not the step (not measured)
 LEXICON_STEP = 0.4
 
 
