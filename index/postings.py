@@ -119,13 +119,12 @@ class Postings:
         """Each distinct stem's IDF, as BM25 computes it; a stem the corpus never uses weighs as
         much as the rarest one (a question about something absent is mostly uncovered)."""
         n_rows = len(self.vids)
-        df = np.diff(self.matrices["stems"].indptr) if n_rows else None
-        vocab = self.vocab["stems"]
+        indptr, vocab = self.matrices["stems"].indptr, self.vocab["stems"]
         rarest = np.log((n_rows + 0.5) / 0.5)
         out = {}
         for term in dict.fromkeys(stems):
             j = vocab.get(term)
-            d = int(df[j]) if df is not None and j is not None else 0
+            d = int(indptr[j + 1] - indptr[j]) if n_rows and j is not None else 0
             out[term] = max(float(np.log((n_rows - d + 0.5) / (d + 0.5)) if d else rarest), 1e-6)
         return out
 

@@ -52,7 +52,7 @@ class Document:
 
     def page_at(self, offset: int) -> int:
         """Printed page number holding character ``offset``."""
-        return max(1, bisect.bisect_right(self.page_starts, offset))
+        return page_at(self.page_starts, offset)
 
     @property
     def pages(self) -> int:
@@ -192,6 +192,11 @@ class Passage:
                             trades=[Label(**x) for x in tags.get("trades", [])],
                             entry_point=Label(**entry) if entry else None)
         return cls(**data)
+
+
+def page_at(page_starts: list[int], offset: int) -> int:
+    """The page (or slide) holding character ``offset`` of a text whose pages start at ``page_starts``."""
+    return max(1, bisect.bisect_right(page_starts, offset))
 
 
 def spoken_time(seconds: float) -> str:

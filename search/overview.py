@@ -11,7 +11,6 @@ paraphrased or English question, which shares few words with its answer, still g
 sentences that answer it."""
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 
@@ -19,6 +18,7 @@ import numpy as np
 
 from index.analysis import analyse
 from index.index import Index
+from ingest.document import page_at
 from ingest.sentences import MIN_WORDS, sentence_spans
 
 from .cache import LRU
@@ -45,7 +45,7 @@ _SPOKEN_ITEM = re.compile(r"(?:^|(?<=[.!?:]\s))" + _ORDINAL.pattern.lstrip("^"),
 _INLINE_LIST = re.compile(r":\s*[•▪\-–*]\s")
 
 
-def is_prose(unit: str, min_words: int = PROSE_WORDS) -> bool:
+def is_prose(unit: str) -> bool:
     """A unit worth reading as an answer: not a timetable or programme line, not a bare heading
     (short, without a sentence's closing punctuation), not a question — an interviewer's question
     echoes the reader's and answers nothing (overview holds a gold quote: dev 0.875 → 0.875, dev-2
@@ -53,7 +53,7 @@ def is_prose(unit: str, min_words: int = PROSE_WORDS) -> bool:
     unit first; this judges what is left. A bulleted item is read however short: it is one of a list."""
     if _TIMETABLE.search(unit) or unit.rstrip().endswith("?"):
         return False
-    return bool(_BULLET.match(unit)) or len(unit.split()) >= min_words or unit.rstrip().endswith((".", "!", ":", "…", ";", "»", ")"))
+    return bool(_BULLET.match(unit)) or len(unit.split()) >= PROSE_WORDS or unit.rstrip().endswith((".", "!", ":", "…", ";", "»", ")"))
 
 
 def is_item(unit: str) -> bool:
@@ -149,7 +149,7 @@ def cited(index: Index, text: str, passage, offset: int) -> dict:
     page, location = passage.page_start, passage.location()
     if passage.unit == "page" and passage.page_end > passage.page_start:
         starts = _page_starts.get_or((str(index.path), passage.doc_id), lambda: index.store.page_starts(passage.doc_id))
-        page = min(max(passage.page_start, bisect.bisect_right(starts, passage.start + offset)), passage.page_end)
+        page = page_at(starts, passage.start + offset)
         location = f"p. {page}"
     return {"text": text, "passage_id": passage.id, "doc_id": passage.doc_id, "page": page, "location": location,
             "speaker": passage.speaker}

@@ -61,9 +61,9 @@ def readable_units(text: str, headings: tuple[str, ...] = ()) -> list[str]:
     for a, b in sentence_spans(text):
         kept = "".join(ch if not hidden[i] else " " for i, ch in enumerate(text[a:b], a))
         words = kept.split()
-        if words and words[-1] == ":" and hidden[a + len(kept.rstrip()):b].count(1):
-            words = words[:-1]
-        elif words and words[-1].endswith(":") and hidden[a + len(kept.rstrip()):b].count(1):
+        if words and words[-1].endswith(":") and 1 in hidden[a + len(kept.rstrip()):b]:
             words[-1] = words[-1][:-1]
+            if not words[-1]:           # the colon stood alone
+                words.pop()
         out.append(" ".join(words) if len(words) >= KEPT_WORDS else "")
     return out
