@@ -2,6 +2,7 @@
 edit) and the editors' jobs, run one at a time in a background thread."""
 from __future__ import annotations
 
+
 import logging
 import os
 import queue
@@ -9,7 +10,7 @@ import shutil
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -80,6 +81,7 @@ class Service:
         self._swap = threading.Lock()
         self.records = JobRecords(self.settings.data_dir)
         self.jobs: dict[str, Job] = {}
+        self._ending = threading.Lock()     # a job's end and a cancellation's record are written one at a time
         self._queue: queue.Queue = queue.Queue()
         self.metrics = Metrics()
         self.metrics.watch_index(self.index_stats)
@@ -188,9 +190,10 @@ class Service:
     def cancel(self, job: Job) -> Job:
         """A waiting job will not run; a running one stops at its next checkpoint, with nothing changed;
         one already writing its snapshot cannot be stopped (``JobRunning``)."""
-        if not job.done:
-            job.cancel()
-            self.records.save(job)
+        with self._ending:        # a job ending meanwhile keeps its end, on disk too
+            if not job.done:
+                job.cancel()
+                self.records.save(job)
         return job
 
     def _work(self) -> None:
@@ -202,20 +205,24 @@ class Service:
                 self.records.save(job)
                 run(job)
                 self.reload()
-                job.status, job.message = "terminé", job.message or "terminé"
+                end = {"status": "terminé", "message": job.message or "terminé"}
             except JobCancelled:
-                job.status, job.message, job.error_code = "annulé", "annulée : rien n'a été modifié", "cancelled"
+                end = {"status": "annulé", "message": "annulée : rien n'a été modifié", "error_code": "cancelled"}
             except CatalyseError as exc:
-                job.status, job.message, job.error_code = "échec", str(exc), exc.code
+                end = {"status": "échec", "message": str(exc), "error_code": exc.code}
             except Exception as exc:  # a bug must not kill the worker
                 log.exception("job %s failed", job.id)
-                job.status, job.message, job.error_code = "échec", f"erreur interne : {type(exc).__name__}", "internal"
-            finally:
-                job.finished = time.time()
-                self.records.save(job)
-                if cleanup:
-                    cleanup()
-                self._done(job)
+                end = {"status": "échec", "message": f"erreur interne : {type(exc).__name__}", "error_code": "internal"}
+            if cleanup:
+                cleanup()
+            # the end is on disk, its temporaries gone, before anyone can see it: a client told « annulé »
+            # finds the record saying so
+            with self._ending:
+                ended = replace(job, finished=time.time(), **end)
+                self.records.save(ended)
+                for name, value in vars(ended).items():
+                    setattr(job, name, value)
+            self._done(job)
 
     def _done(self, job: Job) -> None:
         """A finished job's metrics and log line."""

@@ -1,6 +1,8 @@
 """The bugs an adversarial probe found (issue 13), each as the request or the crash that showed it:
 never a 500, bad editor input refused before anything is queued, nothing lost or brought back by a crash."""
 import json
+import threading
+import time
 
 import httpx
 import pytest
@@ -490,6 +492,46 @@ def test_w9_an_edit_writing_its_snapshot_cannot_be_cancelled_any_more(tmp_path):
     with pytest.raises(JobCancelled):
         stopped.commit()
     assert not stopped.writing
+
+
+def test_a_job_is_seen_ended_only_once_its_record_says_so(tmp_path):
+    """A client polling the job must never be told « annulé » (or « terminé ») while the record on disk
+    still says « en cours » (CI caught that window): the end is written first, then shown."""
+    from api.context import Context
+    from api.jobs import JobRecords
+    from api.service import Service
+    from ingest.errors import CatalyseError
+    from ingest.settings import Settings
+
+    service = Service(Context(Settings(data_dir=tmp_path / "data")))
+    seen_when_saved = []
+
+    class Watching(JobRecords):
+        def save(self, job):
+            seen_when_saved.append((job.status, service.jobs[job.id].status))
+            super().save(job)
+
+    service.records = Watching(service.settings.data_dir)
+    threading.Thread(target=service._work, daemon=True).start()
+
+    def refused(job):
+        raise CatalyseError("refusé")
+
+    def buggy(job):
+        raise ValueError("bogue")
+    jobs = [service.submit("ajout", refused), service.submit("ajout", buggy)]
+    cancelled = service.submit("ajout", lambda job: None)
+    service.cancel(cancelled)
+    for job in jobs + [cancelled]:
+        deadline = time.time() + 10
+        while not job.done and time.time() < deadline:
+            time.sleep(0.01)
+    assert [j.status for j in jobs + [cancelled]] == ["échec", "échec", "annulé"]
+    ends = [(saved, shown) for saved, shown in seen_when_saved if saved in ("terminé", "échec", "annulé")]
+    assert [saved for saved, _ in ends] == ["échec", "échec", "annulé"]
+    assert all(shown == "en cours" for _, shown in ends), ends
+    for job in jobs + [cancelled]:
+        assert json.loads((tmp_path / "data" / "jobs" / f"{job.id}.json").read_text())["status"] == job.status
 
 
 @pytest.mark.parametrize("headers", ["Content-Length: 5\r\nContent-Length: 40\r\n",
