@@ -15,7 +15,7 @@ from .facets import facet_counts, refinements
 from .filters import Filters
 from .overview import overview
 from .searcher import Searcher
-from .suggestions import nothing_found
+from .suggestions import absent_names, nothing_found
 
 # A question is a sentence or two: the 84 evaluation questions are 124 characters at most (median 61).
 # Past 500 the question is cut, with a notice, so a pasted paragraph is answered rather than refused,
@@ -53,6 +53,8 @@ def answer(searcher: Searcher, query: str, k: int = 10, filters: Filters | None 
     result = searcher.search(query, k, filters)
     retrieved = time.perf_counter()
     hits, spelling = result.hits, result.spelling
+    if spelling.absent and result.total:     # found anyway: say which of its names nothing holds
+        notices.append(absent_names(spelling))
     columns = searcher.index.columns
     facets = facet_counts(columns, result.selected, searcher.titles)
     relevant = searcher.relevant(searcher.vector(query), spelling)

@@ -2,6 +2,7 @@
 with unknown words corrected to their nearest corpus words first."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -20,11 +21,25 @@ class Spelling:
     query: str                                     # the question as typed
     corrections: dict[str, str] = field(default_factory=dict)
     coverage: float = 1.0                          # share of the question's words the corpus knows
+    absent: tuple[str, ...] = ()                   # names it gives that no publication holds (« Rennes »)
 
     @property
     def lexical_query(self) -> str:
         """The question plus the corrected words (a correction may be wrong: both are searched)."""
         return " ".join([self.query, *self.corrections.values()])
+
+
+SENTENCE_END = re.compile(r"[.?!:;]\s+")
+WORD = re.compile(r"[^\W\d_][\w-]*")
+
+
+def names(query: str) -> list[str]:
+    """The capitalised words of a question past each sentence's first word (« Rennes », « Saint-Malo »):
+    the names it gives. Acronyms (« PSG », « ODD ») are left out: they are often the corpus's own."""
+    found = []
+    for sentence in SENTENCE_END.split(query):
+        found += [w for w in WORD.findall(sentence)[1:] if w[0].isupper() and not w.isupper()]
+    return found
 
 
 class LexicalSearcher:
@@ -70,7 +85,13 @@ class LexicalSearcher:
         ws = words(query)
         corrections = {w: c for w in ws if (c := self.correct(w))}
         known = sum(1 for w in ws if w in self.vocabulary or w in corrections or w.isdigit())
-        return Spelling(query, corrections, known / len(ws) if ws else 0.0)
+        return Spelling(query, corrections, known / len(ws) if ws else 0.0, tuple(self.absent(query)))
+
+    def absent(self, query: str) -> list[str]:
+        """The names of ``query`` that no publication holds, even misspelt or inflected."""
+        def held(word: str) -> bool:
+            return word in self.vocabulary or set(analyse(word)) <= self.terms or self.correct(word) is not None
+        return [name for name in names(query) if not all(held(w) for w in words(name))]
 
     def _all(self, query: str) -> tuple[np.ndarray, np.ndarray]:
         scores = self.postings.scores(analyse(query), words(query))

@@ -102,7 +102,7 @@ class Searcher:
             return None
         query = spelling.lexical_query
         _, matched = self.lexical.search(query, 1) if self.settings.lexical else ([], np.zeros(0, np.int64))
-        return self.relevance.mask((query, vector.tobytes()), vector, analyse(query), matched)
+        return self.relevance.mask((query, vector.tobytes()), vector, analyse(query), matched, bool(spelling.absent))
 
     @cached_property
     def titles(self) -> dict[str, str]:

@@ -22,7 +22,18 @@ def corrected(spelling: Spelling) -> str | None:
     return text if text != spelling.query else None
 
 
+def absent_names(spelling: Spelling) -> str | None:
+    """« Aucune publication ne mentionne « Rennes » », the notice of names the corpus never holds."""
+    if not spelling.absent:
+        return None
+    listed = " ni ".join(f"« {name} »" for name in spelling.absent)
+    return f"Aucune publication ne mentionne {listed}"
+
+
 def nothing_found(spelling: Spelling) -> dict:
     """The French message and suggestions of an answer without any relevant passage."""
-    return {"message": f"Aucun passage pertinent pour « {spelling.query} » dans les publications.",
+    message = f"Aucun passage pertinent pour « {spelling.query} » dans les publications."
+    if spelling.absent:
+        message += f" {absent_names(spelling)}."
+    return {"message": message,
             "suggestions": {"corrected": corrected(spelling), "examples": EXAMPLE_QUESTIONS[:3]}}

@@ -220,6 +220,34 @@ def test_a_question_with_nothing_relevant_gets_nothing_and_a_message(searcher, q
     assert all(v["count"] == 0 for values in shown["facets"].values() for v in values)
 
 
+def test_a_question_naming_what_no_publication_holds_gets_nothing_and_says_which(searcher):
+    """« Rennes » appears nowhere: the question's other words (plan local, intercommunal, métropole)
+    match the corpus's subject, yet nothing answers it. The reader is told which name is missing."""
+    question = "plan local d'urbanisme intercommunal de Rennes Métropole"
+    assert searcher.spell(question).absent == ("Rennes",)
+    shown = answer(searcher, question)
+    assert shown["total"] == 0 and shown["overview"] is None and shown["results"] == []
+    assert "Aucune publication ne mentionne « Rennes »" in shown["message"]
+
+
+@pytest.mark.parametrize("question, absent", [
+    ("tiers-lieu autogéré par des jeunes à Orléans", ()),           # a place the proceedings name
+    ("Comment La Poste coopère-t-elle avec l'ESS ?", ()),            # an organisation, an acronym
+    ("Que fait Pierre Mauroi pour les communes ?", ()),             # misspelt: corrected, so held
+    ("Les ODD à Grenoble. Et à Brest ?", ("Grenoble", "Brest")),    # after a sentence's first word too
+    ("Rennes et la participation", ()),                              # a first word may be any word
+])
+def test_names_absent_from_every_publication(searcher, question, absent):
+    assert searcher.spell(question).absent == absent
+
+
+def test_a_name_absent_beside_a_well_covered_subject_is_reported_not_hidden(searcher):
+    """The corpus answers the rest strongly: results stay, with a notice naming what it lacks."""
+    shown = answer(searcher, "le garage solidaire de Grenoble")
+    assert shown["total"] > 0
+    assert "Aucune publication ne mentionne « Grenoble »" in shown["notices"]
+
+
 def test_a_target_number_brings_its_target_first(searcher):
     """« 17.17 » is a term of its own: the ODD publication's passage holding target 17.17 comes
     first, not one of the many holding two « 17 »."""
