@@ -30,7 +30,7 @@ class Spelling:
 
 
 SENTENCE_END = re.compile(r"[.?!:;]\s+")
-WORD = re.compile(r"[^\W\d_][\w-]*")
+NAME_WORD = re.compile(r"[^\W\d_][\w-]*")   # a word that may be a name: letters first, no digits
 
 
 def names(query: str) -> list[str]:
@@ -38,7 +38,7 @@ def names(query: str) -> list[str]:
     the names it gives. Acronyms (« PSG », « ODD ») are left out: they are often the corpus's own."""
     found = []
     for sentence in SENTENCE_END.split(query):
-        found += [w for w in WORD.findall(sentence)[1:] if w[0].isupper() and not w.isupper()]
+        found += [w for w in NAME_WORD.findall(sentence)[1:] if w[0].isupper() and not w.isupper()]
     return found
 
 
