@@ -35,13 +35,16 @@ PROSE_WORDS = MIN_WORDS  # a shorter unit without a sentence's closing punctuati
 
 # Not prose: a timetable (« 14h00 – 14h30 », « 12h15 »), emphasis markers of a programme.
 _TIMETABLE = re.compile(r"\b\d{1,2} ?[hH] ?\d{2}\b|\*\*")
-# The items of an enumeration: « D'abord », « Le 2e collège », « Troisième élément », « La dernière idée »…
-_ORDINAL = re.compile(r"^(?:\W{0,3})(?:(?:le|la|les|en|un|une|au|du)\s+)?(?:d[’']abord|ensuite|enfin|premi[eè]re?s?|"
-                      r"\d+\s?(?:e|è|ème|eme|er|ère|re)\b|deuxi[eè]me|second[e]?|troisi[eè]me|quatri[eè]me|cinqui[eè]me|"
-                      r"sixi[eè]me|septi[eè]me|derni[eè]re?)", re.IGNORECASE)
+# The items of an enumeration: « D'abord », « Le 2e collège », « Troisième élément », « La dernière idée »…,
+# and a spoken first item whose « d'abord » follows a few words (« Nous avons d'abord les gens… », « Il y a
+# d'abord… »: e04's four items were not seen as one list before)
+_ITEM_START = (r"\W{0,3}(?:(?:(?:le|la|les|en|un|une|au|du)\s+)?(?:d[’']abord|ensuite|enfin|premi[eè]re?s?|"
+               r"\d+\s?(?:e|è|ème|eme|er|ère|re)\b|deuxi[eè]me|second[e]?|troisi[eè]me|quatri[eè]me|cinqui[eè]me|"
+               r"sixi[eè]me|septi[eè]me|derni[eè]re?)|(?:[^\W\d_]+\s+){1,3}d[’']abord\b)")
+_ORDINAL = re.compile("^" + _ITEM_START, re.IGNORECASE)
 _BULLET = re.compile(r"^\s*[•▪\-–*]")
 # an ordinal item at the start of any sentence of a unit (« J'en ai tiré trois enseignements. D'abord, … »)
-_SPOKEN_ITEM = re.compile(r"(?:^|(?<=[.!?:]\s))" + _ORDINAL.pattern.lstrip("^"), re.IGNORECASE)
+_SPOKEN_ITEM = re.compile(r"(?:^|(?<=[.!?:]\s))" + _ITEM_START, re.IGNORECASE)
 _INLINE_LIST = re.compile(r":\s*[•▪\-–*]\s")
 
 
@@ -187,16 +190,17 @@ def joined_items(items: list[tuple[float, str]], text: str = "", similarity: flo
     return text, similarity
 
 
-def enumeration(hit, readable: Readable, sims: np.ndarray, after):
+def enumeration(index: Index, hit, readable: Readable, sims: np.ndarray, after, vector: np.ndarray):
     """A spoken enumeration's items as one block: « J'en ai tiré trois enseignements. D'abord, … »,
     « Le 2ème enseignement, c'est que … », « 3e enseignement : … » lie apart, each followed by what
-    explains it, and a passage boundary may fall between them; a list question wants the items, not
-    one of them. The items of the passage and of the next one in its section, up to ``BLOCK_WORDS``
-    (None when fewer than two)."""
+    explains it, and passage boundaries may fall between them; a list question wants the items, not
+    one of them. The items of the passage and of the next ones in its section while they hold items,
+    up to ``BLOCK_WORDS`` (None when fewer than two)."""
     items = [(sims[i], text) for i, text, _ in readable.items]
-    if after is not None:
-        more, _, more_sims = after
+    while after is not None and after[0].items and sum(len(t.split()) for _, t in items) < BLOCK_WORDS:
+        more, vid, more_sims = after
         items += [(more_sims[i], text) for i, text, _ in more.items]
+        after = following(index, vid, hit.passage.section, vector)
     if len(items) < 2:
         return None
     text, similarity = joined_items(items)
@@ -234,7 +238,7 @@ def candidates(index: Index, hits: list, vector: np.ndarray) -> list[tuple[float
         if readable.open_end:
             quoted[-1] = continued(index, quoted[-1], after, vector)
         out += quoted
-        if readable.items and (listed := enumeration(hit, readable, sims, after)):
+        if readable.items and (listed := enumeration(index, hit, readable, sims, after, vector)):
             out.append(listed)
     return out
 
