@@ -18,11 +18,13 @@ COPY index index
 COPY search search
 COPY api api
 COPY corpus corpus
+# the shipped index of the bundled corpus (index/seed.py finds it beside the code: hence the editable install)
+COPY seed seed
 
 # as the Makefile: torch pinned to its CPU build first (an unpinned torch would pull a CUDA build), then the package
 RUN python -m venv .venv \
     && .venv/bin/pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu \
-    && .venv/bin/pip install .
+    && .venv/bin/pip install -e .
 # the bundled model converted once, at build time, rather than at each container's first start
 RUN .venv/bin/python -c "from ingest.embedder import default_model_path; from ingest.settings import Settings; default_model_path(Settings().model_cache)"
 

@@ -100,6 +100,24 @@ def test_rate_limited_requests_are_counted(tmp_path):
     assert value(samples, "catalyse_http_requests_total", route="/api/jobs", method="GET", status="429") == 2
 
 
+def test_searches_over_their_budget_are_counted(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.context import Context
+    from api.service import Service, ServiceConfig
+    from ingest.settings import Settings
+
+    service = Service(Context(Settings(data_dir=tmp_path)), ServiceConfig(search_rate=0.1, question_log=False))
+    client = TestClient(create_app(service, start=False))
+    # a burst of 10 × 0.1 = 1 request of the search budget, then refused
+    statuses = [client.get("/api/documents").status_code for _ in range(4)]
+    assert statuses[0] != 429 and statuses[1:] == [429, 429, 429]
+    samples = scrape(client)
+    assert value(samples, "catalyse_rate_limited_requests_total", budget="search") == 3
+    assert value(samples, "catalyse_rate_limited_requests_total", budget="editor") == 0
+
+
 def test_log_lines_have_their_fields_and_no_question(api, server, log_lines):
     question = "zanzibar quokka 7731 licenciement de Jeanne Dupont"
     r = api.get("/api/search", params={"q": question}, headers={"X-Request-ID": "essai-0123456789"})
