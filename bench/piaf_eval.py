@@ -40,7 +40,11 @@ def load(path: Path):
 
 
 def build(indexer: Indexer, ingestor: Ingestor, paragraphs, chunked: bool) -> None:
-    """One document per paragraph: a single passage, or (``chunked``) the engine's own passages."""
+    """One document per paragraph: a single passage, or (``chunked``) the engine's own passages.
+    Passages are made here rather than by ``Ingestor.ingest`` because PIAF's unit of relevance is the
+    paragraph: the reader's structure parser and chunker would cut and merge paragraphs, and a question's
+    one relevant item would no longer be one passage. Embedding (``embedding_texts``, the embedder),
+    tagging and indexing (``Indexer.add_ingested``) are the pipeline's own."""
     docs, passages = [], []
     segments = []
     for pid, title, text in paragraphs:

@@ -11,7 +11,9 @@ What the data directory then holds, in one snapshot built by the engine's own in
   100 words, like the engine's own), its vector the normalised mix of theirs (0.6 / 0.4) plus a
   little Gaussian noise, its sentence vectors noisy copies of its sources' first ones (2 of the
   first, 3 of the second: about the real count), its tags and entities those of its first
-  source. The vectors are thus
+  source. The real parts go through the pipeline (the proceedings through ``Ingestor``, PIAF through
+  ``bench/piaf_eval.py``'s paragraph-per-passage build, see why there); the synthetic passages are made
+  here because no reader produces them, then written by the engine's indexer. The vectors are thus
   not the model's own but live where the model's vectors live; the texts are real French, so
   the lexical index has the vocabulary and term frequencies of real text. Seeded (seed 0).
 """

@@ -344,7 +344,7 @@ def test_dossier_exports_its_passages_with_citations(api):
     assert "http://" in text and "/corpus/" in text               # the link to the cited page
     assert "à relire" in text
     pdf = api.get("/dossier/export.pdf", params=params)     # Markdown and Word only
-    assert pdf.status_code == 422 and [e["loc"][-1] for e in pdf.json()["detail"]] == ["kind"]
+    assert pdf.status_code == 422 and [e["loc"][-1] for e in pdf.json()["detail"]] == ["format"]
     page = api.get("/dossier", params=params).text
     assert "n'est plus dans le fonds" in page and results[0]["id"] in page
 

@@ -35,16 +35,16 @@ def dossier_page(request: Request, service: Ready, ids: Ids = None, notes: Notes
                   shared=bool(ids), query=query, share=str(request.base_url) + "dossier?" + query)
 
 
-@router.get("/dossier/export.{kind}")
-def dossier_export(request: Request, service: Ready, kind: Literal["md", "docx"], ids: Ids = None,
+@router.get("/dossier/export.{format}")
+def dossier_export(request: Request, service: Ready, format: Literal["md", "docx"], ids: Ids = None,
                    notes: Notes = None):
     """The dossier as a Markdown or Word file, with its bibliography."""
     found, _ = dossier.items(service.searcher(), ids or [], notes or [])
     base = str(request.base_url)
     share = base + "dossier?" + _query([r["id"] for r in found], [r["note"] for r in found])
-    if kind == "md":
+    if format == "md":
         body, media = dossier.markdown(found, base, share).encode("utf-8"), "text/markdown; charset=utf-8"
     else:
         body, media = dossier.docx(found, base, share), dossier.DOCX_TYPE
     return Response(body, media_type=media,
-                    headers={"Content-Disposition": f'attachment; filename="mon-dossier-catalyse.{kind}"'})
+                    headers={"Content-Disposition": f'attachment; filename="mon-dossier-catalyse.{format}"'})
