@@ -50,7 +50,8 @@ def observe(routes: Routes, metrics: Metrics):
             route = routes.of(request.url.path)
             metrics.request(route, request.method, status, seconds)
             code = getattr(request.state, "error_code", None) or ("internal" if status >= 500 else None)
-            level = logging.ERROR if status >= 500 else logging.WARNING if status >= 400 else logging.INFO
+            # an error of ours is an ERROR; a refusal with its stable code (a 4xx, a 503 while starting) a WARNING
+            level = logging.ERROR if code == "internal" else logging.WARNING if status >= 400 else logging.INFO
             fields = {"event": "request", "request_id": rid, "method": request.method, "route": route,
                       "path": request.url.path, "status": status, "duration_ms": round(seconds * 1000, 1),
                       "error": code}

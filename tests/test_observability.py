@@ -191,3 +191,27 @@ def test_every_catalyse_variable_in_the_code_is_in_the_readme():
     assert names >= {"CATALYSE_LOG_LEVEL", "CATALYSE_LOG_FORMAT", "CATALYSE_QUESTION_LOG"}
     missing = sorted(n for n in names if f"`{n}`" not in readme)
     assert not missing, f"README.md does not document {missing}"
+
+
+def test_a_service_starting_is_a_warning_with_its_code_not_an_internal_error(tmp_path):
+    import json
+
+    from fastapi.testclient import TestClient
+
+    from api import logs
+    from api.app import create_app
+    from api.context import Context
+    from api.service import Service, ServiceConfig
+    from ingest.settings import Settings
+
+    service = Service(Context(Settings(data_dir=tmp_path)), ServiceConfig(question_log=False))
+    client = TestClient(create_app(service, start=False))      # never made ready: what /health says at start
+    stream = io.StringIO()
+    handler = logs.configure(stream=stream)
+    try:
+        assert client.get("/health").status_code == 503
+    finally:
+        logging.getLogger("catalyse").removeHandler(handler)
+        logging.getLogger("catalyse").setLevel(logging.INFO)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines() if '"request"' in line]
+    assert [(x["route"], x["status"], x["level"], x["error"]) for x in lines] == [("/health", 503, "WARNING", "not_ready")]
