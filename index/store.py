@@ -169,6 +169,12 @@ class Store:
                             "ORDER BY vid LIMIT 1", (vid, vid)).fetchone()
         return r[0] if r else None
 
+    def vids_of_section_kind(self, section_kind: str) -> list[int]:
+        """The passages of one section kind (a field of each passage's record: ``kind`` in older records)."""
+        rows = self.db.execute("SELECT vid FROM passages WHERE coalesce(json_extract(data, '$.section_kind'), "
+                               "json_extract(data, '$.kind')) = ? ORDER BY vid", (section_kind,))
+        return [r[0] for r in rows]
+
     def vids_of_document(self, doc_id: str) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT vid FROM passages WHERE doc_id=? ORDER BY vid", (doc_id,))]
 

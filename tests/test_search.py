@@ -42,3 +42,15 @@ def test_search_is_batchsearch_of_one(searcher):
     one = searcher.search("tiers-lieu à Orléans", k=5)
     batch = searcher.batchsearch(["tiers-lieu à Orléans", "mécénat"], k=5)[0]
     assert [h.passage.id for h in one.hits] == [h.passage.id for h in batch.hits]
+
+
+def test_a_programme_ranks_below_what_answers_yet_is_found_when_asked_for(searcher):
+    """An agenda names every session, so it shares words with any question about the event and answers
+    none: its passages are scored down, never taken out of the result set."""
+    agenda = searcher.agenda
+    assert agenda and all(p.section_kind == "programme" for p in searcher.index.store.passages(sorted(agenda)).values())
+    found = searcher.search("Quels sont les 4 métiers de la catalyse territoriale ?", k=10)
+    assert agenda & {v for v, _ in found.ranked}                  # relevant, counted in the total…
+    assert not agenda & {h.vid for h in found.hits}                # …but not crowding the answers
+    asked = searcher.search("programme de la journée pause déjeuner", k=3)
+    assert {h.vid for h in asked.hits} <= agenda                   # asked for by its own words, it comes first
