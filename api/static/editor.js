@@ -170,6 +170,15 @@
     cells.forEach(function (c) { var td = document.createElement("td"); td.textContent = String(c); tr.appendChild(td); });
     return tr;
   }
+  function fill(table, rows) {      // an empty table says so in one cell (a header row with no data cell is unreadable)
+    var body = $(table).querySelector("tbody");
+    if (!rows.length) {
+      var tr = document.createElement("tr"), td = document.createElement("td");
+      td.colSpan = $(table).querySelectorAll("thead th").length; td.className = "none";
+      td.textContent = "Aucune question pour l'instant."; tr.appendChild(td); rows = [tr];
+    }
+    body.replaceChildren.apply(body, rows);
+  }
   function loadQuestions() {
     call("GET", "/api/questions?top=30").then(function (data) {
       var about = $("questions-about");
@@ -177,10 +186,8 @@
       about.textContent = data.questions + " questions posées sur les " + data.retention_days +
         " derniers jours (conservées " + data.retention_days + " jours, sans adresse ni identifiant).";
       var arrows = { hausse: "↗ hausse", baisse: "↘ baisse", stable: "→ stable", nouvelle: "nouvelle" };
-      $("unanswered").querySelector("tbody").replaceChildren.apply($("unanswered").querySelector("tbody"),
-        data.unanswered.map(function (q) { return row([q.question, q.count, q.last_7_days, q.previous_7_days, arrows[q.trend]]); }));
-      $("frequent").querySelector("tbody").replaceChildren.apply($("frequent").querySelector("tbody"),
-        data.frequent.map(function (q) { return row([q.question, q.count, q.answered ? "oui" : "aucune", arrows[q.trend]]); }));
+      fill("unanswered", data.unanswered.map(function (q) { return row([q.question, q.count, q.last_7_days, q.previous_7_days, arrows[q.trend]]); }));
+      fill("frequent", data.frequent.map(function (q) { return row([q.question, q.count, q.answered ? "oui" : "aucune", arrows[q.trend]]); }));
     }).catch(function (e) { say(e.message); });
   }
   function exportQuestions() {
