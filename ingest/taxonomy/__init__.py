@@ -29,11 +29,9 @@ def fold(text: str) -> str:
     return "".join(ch for ch in text if not unicodedata.combining(ch))
 
 
-# Short names of the source that differ from the United Nations' official French ones: straight
-# quotes for French guillemets (« Faim "zéro" », with no-break spaces inside), a plural without its
-# accent and a typo (« Travaux décent »).
-OFFICIAL_SHORT = {2: "Faim \u00ab\u00a0zéro\u00a0\u00bb", 7: "Énergie propre et d'un coût abordable",
-                  8: "Travail décent et croissance économique"}
+# Short names of the source that differ from the United Nations' official French ones: a typo
+# (« Travaux décent ») and a plural without its accent.
+OFFICIAL_SHORT = {7: "Énergie propre et d'un coût abordable", 8: "Travail décent et croissance économique"}
 
 
 @dataclass(frozen=True)
