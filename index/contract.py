@@ -1,6 +1,6 @@
 """The one contract between search/ and an index backend: what search/ reads (``SearchIndex``) and
 what a backend must also do to be served (``IndexBackend``: dense and lexical search under filters,
-facet counts over a result set, add/remove a publication, stats, switch to a snapshot).
+facet counts over a result set, stats; ``LiveBackend``: add/remove a publication in place).
 
 Written from what search/ calls today (searcher, relevance, answer, overview, actors, related):
 ``vectors`` (``DenseSearch``), ``store`` (``PassageReader``), ``columns`` (the filterable fields as
@@ -105,6 +105,12 @@ class IndexBackend(SearchIndex, Protocol):
 
     def facets(self, vids: list[int], field: str) -> list[tuple[str, int]]:
         """(value, passages among ``vids`` holding it), most frequent first, ties in value order."""
+
+
+@runtime_checkable
+class LiveBackend(IndexBackend, Protocol):
+    """A backend changed in place (Milvus). The embedded index is changed by writing a new snapshot
+    (index/indexer.py) and switching to it, which is its add/remove/switch."""
 
     def remove_publication(self, doc_id: str) -> list[int]:
         """Drop a publication's passages from search; their vids."""
