@@ -1,6 +1,7 @@
 """Distributed ingestion on a real Ray head node (started with `ray start --head --block` on a loopback
 port, stopped by its pid): the bundled corpus ingested by two Ray workers gives the snapshot a local
-ingest gives — the same passages, tags and vectors (to 1e-5)."""
+ingest gives — the same passages, tags and vectors (to 1e-5;
+sentence vectors, stored as float16, to one float16 step)."""
 import subprocess
 import sys
 import time
@@ -49,6 +50,12 @@ def snapshot_by_passage(index) -> dict:
     return {pid: (passages[vid], index.vectors.vector(vid), index.sentences.of(vid)) for pid, vid in vids.items()}
 
 
+def within_a_float16_step(a: np.ndarray, b: np.ndarray) -> bool:
+    """Sentence vectors are stored as float16: a float32 difference of 1e-6 can move one by one step."""
+    step = np.spacing(np.maximum(np.abs(a), np.abs(b)).astype(np.float16)).astype(np.float32)
+    return bool(np.all(np.abs(a - b) <= step * 1.001))
+
+
 def labels(passage) -> tuple:
     """A passage's tags, without their scores (float32 rounding)."""
     tags = passage.tags
@@ -74,5 +81,5 @@ def test_ray_ingest_gives_the_local_snapshot(ray_head, index, settings, embedder
         other, other_vector, other_sentences = got[pid]
         assert other.text == passage.text and labels(other) == labels(passage), pid
         assert np.allclose(other_vector, vector, atol=1e-5), pid
-        assert other_sentences.shape == sentences.shape and np.allclose(other_sentences, sentences, atol=1e-5), pid
+        assert other_sentences.shape == sentences.shape and within_a_float16_step(other_sentences, sentences), pid
     assert distributed.stats()["documents"] == index.stats()["documents"]
