@@ -37,9 +37,9 @@ class Context:
         """The current snapshot, served by the backend the settings name."""
         local = Index.current(self.settings.data_dir)
         if self.settings.backend == "milvus":
-            from index.milvus import MilvusIndex
+            from index.milvus import MilvusIndex, MilvusSettings
 
-            return MilvusIndex.serve(local)
+            return MilvusIndex.serve(local, MilvusSettings(uri=self.settings.milvus_uri))
         return local
 
     def searcher(self) -> Searcher:

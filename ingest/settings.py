@@ -36,6 +36,7 @@ class Settings:
     model_cache: Path = field(default_factory=lambda: _env_path(
         "CATALYSE_MODEL_CACHE", Path.home() / ".cache" / "catalyse" / "models"))
     backend: str = field(default_factory=lambda: os.environ.get("CATALYSE_BACKEND", "embedded"))
+    milvus_uri: str = field(default_factory=lambda: os.environ.get("CATALYSE_MILVUS_URI", "http://127.0.0.1:19530"))
     ann_min_passages: int = field(default_factory=lambda: int(os.environ.get("CATALYSE_ANN_MIN_PASSAGES", "50000")))
 
     def with_(self, **changes) -> "Settings":

@@ -66,3 +66,33 @@ def test_answers_over_milvus_match_the_embedded_backend(milvus_index, searcher):
         got, want = answer(over_milvus, q["query"]), answer(searcher, q["query"])
         assert got["facets"] == want["facets"] and got["refinements"] == want["refinements"], q["id"]
         assert got["total"] == want["total"], q["id"]
+
+
+def test_the_service_over_milvus_answers_as_the_embedded_one(milvus_server, context, settings):
+    """`CATALYSE_BACKEND=milvus catalyse serve`'s app: the same JSON answers (results, total, facets)."""
+    import dataclasses
+
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.context import Context
+    from api.service import Service, ServiceConfig
+
+    def service(ctx):
+        return Service(ctx, ServiceConfig(editor_token=None, cors_origins=[], max_upload_mb=2, search_rate=0,
+                                          editor_rate=0))
+
+    over_milvus = Context(dataclasses.replace(settings, backend="milvus", milvus_uri=milvus_server.uri),
+                          embedder=context.embedder)
+    queries = [q["query"] for q in load_queries(DEV_QUERIES)][:8]
+    answers = {}
+    for name, ctx in (("embedded", context), ("milvus", over_milvus)):
+        with TestClient(create_app(svc := service(ctx))) as client:
+            assert svc.ready.wait(300), name
+            health = client.get("/health").json()
+            assert health["index"]["passages"] > 200, health
+            answers[name] = [client.get("/api/search", params={"q": q, "k": 5}).json() for q in queries]
+    assert health["index"].get("backend") == "milvus", health
+    for got, want in zip(answers["milvus"], answers["embedded"]):
+        assert [r["id"] for r in got["results"]] == [r["id"] for r in want["results"]], want["query"]
+        assert got["total"] == want["total"] and got["facets"] == want["facets"], want["query"]
