@@ -84,8 +84,8 @@ def create_collection(client, name: str, dim: int, index_type: str = "AUTOINDEX"
 
     schema = client.create_schema(auto_id=False)
     schema.add_field("vid", DataType.INT64, is_primary=True)
-    for name_ in ("doc_id", "entry_point", "language"):
-        schema.add_field(name_, DataType.VARCHAR, max_length=512)
+    for column in ("doc_id", "entry_point", "language"):
+        schema.add_field(column, DataType.VARCHAR, max_length=512)
     schema.add_field("page_start", DataType.INT64)
     schema.add_field("page_end", DataType.INT64)
     for facet in LABEL_FACETS:
@@ -123,7 +123,11 @@ def export_snapshot(index: Index, client, settings: MilvusSettings | None = None
     """The snapshot's collection, created and filled from the embedded snapshot when missing."""
     name = collection_of(index.path.name)
     if client.has_collection(name):
-        return name
+        client.load_collection(name)
+        held = client.query(name, filter="", output_fields=["count(*)"])[0]["count(*)"]
+        if held == len(index.columns):
+            return name
+        client.drop_collection(name)        # an export cut short: made again whole
     create_collection(client, name, index.vectors.dim, (settings or MilvusSettings()).index_type)
     vids = [int(v) for v in index.columns.vids]
     for at in range(0, len(vids), INSERT_BATCH):
