@@ -40,7 +40,7 @@ def rss_mb(pid: int | str = "self") -> float:
 
 def percentiles(times: list[float]) -> str:
     ms = sorted(t * 1000 for t in times)
-    return f"p50 {statistics.median(ms):6.1f} ms  p95 {ms[int(0.95 * (len(ms) - 1))]:6.1f} ms"
+    return f"p50 {statistics.median(ms):6.2f} ms  p95 {ms[int(0.95 * (len(ms) - 1))]:6.2f} ms"
 
 
 def timed(fn, args_list, repeat: int = 3) -> list[float]:

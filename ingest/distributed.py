@@ -46,7 +46,8 @@ def connect_ray(address: str) -> None:
     import ray
 
     if not ray.is_initialized():
-        ray.init(address=None if address == "local" else address, num_cpus=WORKERS_DEFAULT if address == "local" else None,
+        # "local" is Ray's own word for a new head node, even where another cluster's address file is left
+        ray.init(address=address, num_cpus=WORKERS_DEFAULT if address == "local" else None,
                  include_dashboard=False, log_to_driver=False)
 
 
