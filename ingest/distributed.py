@@ -43,6 +43,10 @@ class IngestWorker:
 
 def connect_ray(address: str) -> None:
     """``local``: a head node started in this process (stopped with it); ``auto`` or host:port: a cluster."""
+    import os
+
+    # no usage report: this service's machines reach no address but their own and the registries
+    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     import ray
 
     if not ray.is_initialized():

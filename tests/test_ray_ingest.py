@@ -2,6 +2,7 @@
 port, stopped by its pid): the bundled corpus ingested by two Ray workers gives the snapshot a local
 ingest gives — the same passages, tags and vectors (to 1e-5;
 sentence vectors, stored as float16, to one float16 step)."""
+import os
 import subprocess
 import sys
 import time
@@ -23,7 +24,8 @@ def ray_head(tmp_path_factory):
     head = subprocess.Popen([str(Path(sys.executable).parent / "ray"), "start", "--head", "--block",
                              "--node-ip-address=127.0.0.1", f"--port={port}", "--num-cpus=2",
                              "--include-dashboard=false", "--disable-usage-stats"],
-                            stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True)
+                            stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True,
+                            env=dict(os.environ, RAY_USAGE_STATS_ENABLED="0"))
     address = f"127.0.0.1:{port}"
     deadline = time.monotonic() + READY_TIMEOUT
     while True:
