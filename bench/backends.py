@@ -7,7 +7,10 @@ ingestion throughput of the bundled corpus.
 ``--passages N`` adds a synthetic scale step: the snapshot's passages repeated (vectors jittered and
 renormalised) up to N rows in a Milvus collection and a FAISS flat index, dense kNN timed on both.
 Milvus is the wheel's binary on a loopback port (scripts/milvus_local.py), its RSS read from /proc.
-Needs the extras: pip install -e '.[milvus,ray]'. Figures: docs/scaling.md."""
+Needs the extras: pip install -e '.[milvus,ray]'. Figures: docs/scaling.md; 2026-12-08, this machine:
+answer p50/p95 embedded 7.9/11.3 ms, Milvus 69.0/130.3 ms; dense k=100 at 100k synthetic passages
+FAISS flat 8.5/9.9 ms, Milvus AUTOINDEX 1.9/2.4 ms (+232 MB, 2,435 B a passage); bundled corpus
+ingested locally in 104 s, on 2 local Ray workers in 126 s."""
 from __future__ import annotations
 
 import argparse
