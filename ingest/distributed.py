@@ -51,8 +51,8 @@ def connect_ray(address: str) -> None:
 
     if not ray.is_initialized():
         # "local" is Ray's own word for a new head node, even where another cluster's address file is left
-        ray.init(address=address, num_cpus=WORKERS_DEFAULT if address == "local" else None,
-                 include_dashboard=False, log_to_driver=False)
+        local = {"num_cpus": WORKERS_DEFAULT, "_node_ip_address": "127.0.0.1"} if address == "local" else {}
+        ray.init(address=address, include_dashboard=False, log_to_driver=False, **local)
 
 
 class RayIngestor:

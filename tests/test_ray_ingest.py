@@ -28,17 +28,15 @@ def ray_head(tmp_path_factory):
                             env=dict(os.environ, RAY_USAGE_STATS_ENABLED="0"))
     address = f"127.0.0.1:{port}"
     deadline = time.monotonic() + READY_TIMEOUT
-    while True:
+    # ray.init only once the head says it runs: a failed first ray.init leaves the driver half set up
+    while "Ray runtime started" not in log.read_text(errors="replace"):
         if head.poll() is not None:
             pytest.fail(f"ray head exited with {head.returncode}: {log.read_text()[-2000:]}")
-        try:
-            ray.init(address=address, log_to_driver=False)
-            break
-        except Exception:
-            if time.monotonic() > deadline:
-                head.terminate()
-                pytest.fail(f"ray head not ready on {address} within {READY_TIMEOUT} s: {log.read_text()[-2000:]}")
-            time.sleep(1)
+        if time.monotonic() > deadline:
+            head.terminate()
+            pytest.fail(f"ray head not ready on {address} within {READY_TIMEOUT} s: {log.read_text()[-2000:]}")
+        time.sleep(0.5)
+    ray.init(address=address, _node_ip_address="127.0.0.1", log_to_driver=False)   # loopback only
     yield address
     ray.shutdown()
     head.terminate()        # --block: the head stops its raylet and GCS with it
