@@ -36,7 +36,12 @@ def ray_head(tmp_path_factory):
             head.terminate()
             pytest.fail(f"ray head not ready on {address} within {READY_TIMEOUT} s: {log.read_text()[-2000:]}")
         time.sleep(0.5)
-    ray.init(address=address, _node_ip_address="127.0.0.1", log_to_driver=False)   # loopback only
+    try:
+        ray.init(address=address, _node_ip_address="127.0.0.1", log_to_driver=False)   # loopback only
+    except Exception as error:      # stopped, not left running, when the driver cannot join it
+        head.terminate()
+        head.wait(60)
+        pytest.fail(f"could not join the ray head at {address}: {error}")
     yield address
     ray.shutdown()
     head.terminate()        # --block: the head stops its raylet and GCS with it
