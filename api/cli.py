@@ -78,9 +78,16 @@ def cmd_ingest(ctx, args):
     files = [f for p in paths for f in (publications(p) if p.is_dir() else [p])]
     if not files:
         raise CatalyseError(f"aucune publication dans {', '.join(map(str, paths))}")
+    indexer = ctx.indexer
+    if args.ray:
+        from index.indexer import Indexer
+        from ingest.distributed import RayIngestor, connect_ray
+
+        connect_ray(args.ray)
+        indexer = Indexer(ctx.settings.data_dir, RayIngestor(indexer.ingestor))
     progress, bar = _progress_bar()
     try:
-        changes = ctx.indexer.add([(f, None) for f in files], progress=progress, keep_going=True)
+        changes = indexer.add([(f, None) for f in files], progress=progress, keep_going=True)
     finally:
         bar.close()
     _print_changes(changes, progress)
@@ -272,6 +279,8 @@ def parser() -> argparse.ArgumentParser:
 def _editing_and_reading(sub) -> None:
     s = sub.add_parser("ingest", help="indexer les publications d'un dossier (le corpus par défaut)")
     s.add_argument("paths", nargs="*")
+    s.add_argument("--ray", metavar="ADDRESS", help="lire, découper et vectoriser sur un cluster Ray (adresse, « auto », "
+                   "ou « local » : un nœud dans ce processus) ; extra catalyse[ray]")
     s.set_defaults(run=cmd_ingest)
     s = sub.add_parser("add", help="ajouter ou mettre à jour une publication")
     s.add_argument("file")

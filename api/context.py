@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 from functools import cached_property
 
+from index.contract import SearchIndex
 from index.index import Index
 from index.indexer import Indexer
 from ingest.embedder import Embedder
@@ -32,8 +33,14 @@ class Context:
     def indexer(self) -> Indexer:
         return Indexer(self.settings.data_dir, Ingestor(self.embedder))
 
-    def index(self) -> Index:
-        return Index.current(self.settings.data_dir)
+    def index(self) -> SearchIndex:
+        """The current snapshot, served by the backend the settings name."""
+        local = Index.current(self.settings.data_dir)
+        if self.settings.backend == "milvus":
+            from index.milvus import MilvusIndex, MilvusSettings
+
+            return MilvusIndex.serve(local, MilvusSettings(uri=self.settings.milvus_uri))
+        return local
 
     def searcher(self) -> Searcher:
         return Searcher(self.index(), self.embedder)

@@ -75,6 +75,21 @@ class Columns:
             keep |= coded.codes == code
         return keep
 
+    def mask(self, where: dict[str, list]) -> np.ndarray | None:
+        """Rows passing a ``where`` (index.contract), or None when it filters nothing."""
+        pages = {k: where[k] for k in ("page_min", "page_max") if where.get(k) is not None}
+        fields = {k: [str(v) for v in vs] for k, vs in where.items() if k not in pages and vs}
+        if not fields and not pages:
+            return None
+        keep = np.ones(len(self), bool)
+        for field, values in fields.items():
+            keep &= (self.has_label if field in self.labels else self.has_value)(field, values)
+        if "page_min" in pages:
+            keep &= self.page_end >= pages["page_min"]
+        if "page_max" in pages:
+            keep &= self.page_start <= pages["page_max"]
+        return keep
+
     def rows_of(self, vids) -> np.ndarray:
         return np.searchsorted(self.vids, np.asarray(vids, np.int64))
 

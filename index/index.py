@@ -8,10 +8,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+import numpy as np
+
 from ingest.actors import Directory
 from ingest.errors import CatalyseError
 
+from .analysis import analyse, words
 from .columns import Columns
+from .contract import Scored, Where
 from .postings import Postings
 from .sentence_vectors import SentenceVectors
 from .snapshots import Snapshots
@@ -84,6 +88,27 @@ class Index:
                 "documents": self.store.count("documents"), "passages": self.store.count("passages"),
                 "vectors": len(self.vectors), "sentence_vectors": len(self.sentences),
                 "approximate": self.vectors.ann is not None, "built_at": self.config.get("built_at")}
+
+    # -- the backend contract (index/contract.py) ---------------------------------------------
+    def dense(self, vector: np.ndarray, k: int, where: Where | None = None) -> Scored:
+        mask = self.columns.mask(where or {})
+        if mask is not None and not mask.any():
+            return []
+        scores, vids = self.vectors.search(vector[None, :], k, None if mask is None else self.columns.vids[mask])
+        return [(int(v), float(x)) for x, v in zip(scores[0], vids[0]) if v >= 0]
+
+    def lexical_search(self, query: str, k: int, where: Where | None = None) -> Scored:
+        scores = self.lexical.scores(analyse(query), words(query))
+        mask = self.columns.mask(where or {})
+        if mask is not None:
+            scores = np.where(mask, scores, 0)
+        rows = [r for r in np.argsort(-scores, kind="stable")[:k] if scores[r] > 0]
+        return [(int(self.lexical.vids[r]), float(scores[r])) for r in rows]
+
+    def facets(self, vids: list[int], field: str) -> list[tuple[str, int]]:
+        selected = np.zeros(len(self.columns), bool)
+        selected[self.columns.rows_of(vids)] = True
+        return self.columns.tally(selected).counts(field)
 
     def close(self) -> None:
         self.store.close()

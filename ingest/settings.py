@@ -17,6 +17,9 @@ ENVIRONMENT = {
     "CATALYSE_MODEL_CACHE": "where the converted default model is kept (default: ~/.cache/catalyse/models)",
     "CATALYSE_ANN_MIN_PASSAGES": "corpus size from which vector search is approximate (HNSW, exact re-scoring; "
                                  "default 50000)",
+    "CATALYSE_BACKEND": "index backend: `embedded` (default) or `milvus` (extra catalyse[milvus])",
+    "CATALYSE_MILVUS_URI": "the Milvus server or cluster of the milvus backend (default http://127.0.0.1:19530)",
+    "CATALYSE_MILVUS_INDEX": "Milvus index type of the passage vectors (default AUTOINDEX; HNSW on a cluster)",
 }
 
 
@@ -32,6 +35,8 @@ class Settings:
     model: str = field(default_factory=lambda: os.environ.get("CATALYSE_MODEL", DEFAULT_MODEL))
     model_cache: Path = field(default_factory=lambda: _env_path(
         "CATALYSE_MODEL_CACHE", Path.home() / ".cache" / "catalyse" / "models"))
+    backend: str = field(default_factory=lambda: os.environ.get("CATALYSE_BACKEND", "embedded"))
+    milvus_uri: str = field(default_factory=lambda: os.environ.get("CATALYSE_MILVUS_URI", "http://127.0.0.1:19530"))
     ann_min_passages: int = field(default_factory=lambda: int(os.environ.get("CATALYSE_ANN_MIN_PASSAGES", "50000")))
 
     def with_(self, **changes) -> "Settings":

@@ -27,22 +27,16 @@ class Filters:
         return not (any(getattr(self, f.param) for f in FACETS)
                     or self.page_min is not None or self.page_max is not None)
 
+    def where(self) -> dict[str, list]:
+        """The filters as an index backend takes them (index.contract): column → accepted values."""
+        where: dict[str, list] = {f.column: [str(v) for v in getattr(self, f.param)]
+                                  for f in FACETS if getattr(self, f.param)}
+        return where | {k: getattr(self, k) for k in ("page_min", "page_max") if getattr(self, k) is not None}
+
     def mask(self, columns: Columns) -> np.ndarray | None:
         """Rows (of ``columns``) that pass, or None when nothing is filtered: values of one
         filter are OR-ed, filters AND-ed."""
-        if self.empty():
-            return None
-        keep = np.ones(len(columns), bool)
-        for facet in FACETS:
-            values = [str(v) for v in getattr(self, facet.param)]
-            if values:
-                has = columns.has_label if facet.column in columns.labels else columns.has_value
-                keep &= has(facet.column, values)
-        if self.page_min is not None:
-            keep &= columns.page_end >= self.page_min
-        if self.page_max is not None:
-            keep &= columns.page_start <= self.page_max
-        return keep
+        return None if self.empty() else columns.mask(self.where())
 
     def allowed(self, columns: Columns) -> np.ndarray | None:
         """Ids of the passages that pass (sorted), or None when nothing is filtered."""

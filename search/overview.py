@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.analysis import analyse
-from index.index import Index
+from index.contract import SearchIndex
 from ingest.document import page_at
 from ingest.sentences import MIN_WORDS, sentence_spans
 
@@ -146,7 +146,7 @@ _readable = LRU(20_000)       # (passage id, section kind, text) → Readable
 _page_starts = LRU(256)       # (snapshot, publication) → where its pages start
 
 
-def cited(index: Index, text: str, passage, offset: int) -> dict:
+def cited(index: SearchIndex, text: str, passage, offset: int) -> dict:
     """An overview sentence with what cites it: the page it is on (not its passage's first page: a
     passage may run over two), its passage, publication and speaker."""
     page, location = passage.page_start, passage.location()
@@ -162,7 +162,7 @@ def _readable_of(passage) -> Readable:
     return _readable.get_or((passage.id, passage.section_kind, passage.text), lambda: Readable.of(passage))
 
 
-def _similarities(index: Index, vid: int, units: int, vector: np.ndarray) -> np.ndarray:
+def _similarities(index: SearchIndex, vid: int, units: int, vector: np.ndarray) -> np.ndarray:
     """Each sentence unit's similarity to the question (a passage of one sentence: its own vector's)."""
     rows = index.sentences.of(vid)
     if len(rows) != units:
@@ -170,7 +170,7 @@ def _similarities(index: Index, vid: int, units: int, vector: np.ndarray) -> np.
     return rows @ vector
 
 
-def following(index: Index, vid: int, section: tuple, vector: np.ndarray):
+def following(index: SearchIndex, vid: int, section: tuple, vector: np.ndarray):
     """The next passage after ``vid`` if it is of the same section: (its Readable, its vid, its units'
     similarities), or None."""
     vid = index.store.next_in_document(vid)
@@ -190,7 +190,7 @@ def joined_items(items: list[tuple[float, str]], text: str = "", similarity: flo
     return text, similarity
 
 
-def enumeration(index: Index, hit, readable: Readable, sims: np.ndarray, after, vector: np.ndarray):
+def enumeration(index: SearchIndex, hit, readable: Readable, sims: np.ndarray, after, vector: np.ndarray):
     """A spoken enumeration's items as one block: « J'en ai tiré trois enseignements. D'abord, … »,
     « Le 2ème enseignement, c'est que … », « 3e enseignement : … » lie apart, each followed by what
     explains it, and passage boundaries may fall between them; a list question wants the items, not
@@ -207,7 +207,7 @@ def enumeration(index: Index, hit, readable: Readable, sims: np.ndarray, after, 
     return similarity, frozenset(analyse(text)), text, hit, readable.items[0][2]
 
 
-def continued(index: Index, block: tuple, after, vector: np.ndarray) -> tuple:
+def continued(index: SearchIndex, block: tuple, after, vector: np.ndarray) -> tuple:
     """``block`` (a candidate of ``candidates``) followed by the list items the next passages start
     with, through passages that hold nothing but items, up to ``BLOCK_WORDS``."""
     similarity, _, text, hit, start = block
@@ -221,7 +221,7 @@ def continued(index: Index, block: tuple, after, vector: np.ndarray) -> tuple:
     return similarity, frozenset(analyse(text)), text, hit, start
 
 
-def candidates(index: Index, hits: list, vector: np.ndarray) -> list[tuple[float, frozenset, str, object, int]]:
+def candidates(index: SearchIndex, hits: list, vector: np.ndarray) -> list[tuple[float, frozenset, str, object, int]]:
     """(similarity to the question, terms, sentence, hit, its offset in the passage) of every
     readable sentence of ``hits``, and of each spoken enumeration they start. A list the passage's
     end cuts (« …est éclairé sur les 7 leviers : ▪ Qualifier son innovation : » | « ▪ Comprendre son
@@ -255,7 +255,7 @@ def relevance(similarity: float, terms: frozenset, weights: dict[str, float], ra
     return sum(weights.get(t, 0.0) for t in terms) / total + similarity + HIT_PRIOR / (rank + 1)
 
 
-def overview(index: Index, vector: np.ndarray, query_terms: set[str], hits: list, facets: dict,
+def overview(index: SearchIndex, vector: np.ndarray, query_terms: set[str], hits: list, facets: dict,
              organisations: list[dict] | None = None, n: int = 5, from_top: int = 5, lam: float = 0.7) -> dict | None:
     """None when nothing relevant was found: no overview rather than a confident one about nothing.
     Five sentences (or blocks) of the top five hits: the overview holds a gold quote for dev 0.875,

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.index import Index
+from index.contract import SearchIndex
 
 from .cache import LRU
 
@@ -103,7 +103,7 @@ class Judged:
 
 
 class Relevance:
-    def __init__(self, index: Index, background: Background, settings: RelevanceSettings | None = None):
+    def __init__(self, index: SearchIndex, background: Background, settings: RelevanceSettings | None = None):
         self.index = index
         self.background = background
         self.settings = settings or RelevanceSettings()

@@ -13,7 +13,7 @@ from functools import cached_property
 import numpy as np
 
 from index.analysis import analyse
-from index.index import Index
+from index.contract import SearchIndex
 from ingest.document import Passage
 from ingest.embedder import Embedder
 
@@ -82,7 +82,7 @@ class Results:
 
 
 class Searcher:
-    def __init__(self, index: Index, embedder: Embedder, settings: SearchSettings | None = None,
+    def __init__(self, index: SearchIndex, embedder: Embedder, settings: SearchSettings | None = None,
                  background: Background | None = None):
         """``background``: the general prose the relevance floor compares with (the shipped one by default)."""
         index.check_model(embedder.name)

@@ -216,3 +216,34 @@ def server(context, settings, widget_origin, tmp_path_factory):
     yield {"url": base, "service": service}
     uv.should_exit = True
     thread.join(timeout=10)
+
+
+def optional_extra(module: str, extra: str):
+    """An optional extra's module; skipped where it is not installed, but CI installs every extra
+    (.ci/run), so there a missing one fails instead of skipping silently."""
+    if os.environ.get("CI"):
+        return __import__("importlib").import_module(module)
+    return pytest.importorskip(module, reason=f"pip install -e '.[{extra}]' to run these tests")
+
+
+@pytest.fixture(scope="session")
+def milvus_server(tmp_path_factory):
+    """Milvus's own binary from the milvus-lite wheel on a free loopback port, spoken to over the
+    network as a cluster would be; fails loudly when it does not answer, stopped by its pid."""
+    optional_extra("pymilvus", "milvus")
+    optional_extra("milvus_lite", "milvus")
+    from scripts.milvus_local import start
+
+    folder = tmp_path_factory.mktemp("milvus")
+    server = start(folder / "catalyse.db", _free_port(), folder / "milvus.log")
+    yield server
+    server.stop()
+    assert server.process.poll() is not None, f"milvus (pid {server.pid}) still running"
+
+
+@pytest.fixture(scope="session")
+def milvus_index(milvus_server, index):
+    """The session snapshot exported to Milvus and served from it."""
+    from index.milvus import MilvusIndex, MilvusSettings
+
+    return MilvusIndex.serve(index, MilvusSettings(uri=milvus_server.uri))
