@@ -7,7 +7,8 @@ is unchanged.
 What differs from a local ingest: the verdict (unchanged, duplicate) is given once the document
 comes back, so an unchanged publication is embedded before it is recognised; each document is
 embedded alone (a local ingest embeds groups of documents), which changes vectors by float32
-rounding only (tests/test_ray_ingest.py: passage vectors equal to 1e-5, float16 sentence vectors to one step). Every node needs the model cache
+rounding only (measured once, passage vectors equal to 1e-5, float16 sentence vectors to one step; no test in
+the suite yet: docs/scaling.md). Every node needs the model cache
 (``CATALYSE_MODEL_CACHE``) and the files to ingest at the same paths."""
 from __future__ import annotations
 
