@@ -1,4 +1,5 @@
 """Shared fixtures: the real model, the real proceedings, one index built once per test session."""
+import contextlib
 import os
 import shutil
 import warnings
@@ -175,10 +176,10 @@ def widget_origin():
     httpd.shutdown()
 
 
-@pytest.fixture(scope="session")
-def server(context, settings, widget_origin, tmp_path_factory):
-    """The real app over real HTTP, on a copy of the session's data directory (editors change it)."""
-    import shutil
+@contextlib.contextmanager
+def serving(service, wait: float = 120):
+    """``service``'s app over real HTTP on a free loopback port, given once /health answers 200; fails
+    loudly when it does not within ``wait`` seconds (or the server or the service dies), stopped after."""
     import threading
     import time
 
@@ -186,6 +187,30 @@ def server(context, settings, widget_origin, tmp_path_factory):
     import uvicorn
 
     from api.app import create_app
+
+    port = _free_port()
+    uv = uvicorn.Server(uvicorn.Config(create_app(service), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    base, deadline, health = f"http://127.0.0.1:{port}", time.time() + wait, None
+    try:
+        while health != 200:
+            if time.time() > deadline or not thread.is_alive() or service.failure:
+                pytest.fail(f"the server at {base} is not healthy (last /health: {health}; service: {service.status})")
+            try:
+                health = httpx.get(base + "/health").status_code
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        yield base
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def server(context, settings, widget_origin, tmp_path_factory):
+    """The real app over real HTTP, on a copy of the session's data directory (editors change it)."""
     from api.context import Context
     from api.service import Service, ServiceConfig
     from ingest.settings import Settings
@@ -197,25 +222,8 @@ def server(context, settings, widget_origin, tmp_path_factory):
     service = Service(Context(served, embedder=context.embedder),          # one model in memory
                       ServiceConfig(editor_token=EDITOR_TOKEN, cors_origins=[widget_origin["url"]],
                                     max_upload_mb=2, search_rate=100, editor_rate=50))
-    app = create_app(service)
-    port = _free_port()
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline, health = time.time() + 120, None
-    while health != 200:
-        if time.time() > deadline or not thread.is_alive() or service.failure:
-            uv.should_exit = True
-            pytest.fail(f"the server at {base} is not healthy (last /health: {health}; service: {service.status})")
-        try:
-            health = httpx.get(base + "/health").status_code
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    yield {"url": base, "service": service}
-    uv.should_exit = True
-    thread.join(timeout=10)
+    with serving(service) as base:
+        yield {"url": base, "service": service}
 
 
 def optional_extra(module: str, extra: str):

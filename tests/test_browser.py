@@ -245,16 +245,9 @@ def test_home_page_shows_the_sdg_picture(page, server):
 def small_server(embedder, settings, tmp_path_factory):
     """A second real service whose corpus is one short kit on a youth-run tiers-lieu: most ODD, levers
     and trades have no passage there (in the bundled corpus every ODD has some)."""
-    import threading
-    import time
-
-    import httpx
-    import uvicorn
-
-    from api.app import create_app
     from api.context import Context
     from api.service import Service, ServiceConfig
-    from conftest import KIT_TEXT, _free_port
+    from conftest import KIT_TEXT, serving
     from ingest.settings import Settings
 
     root = tmp_path_factory.mktemp("small")
@@ -263,23 +256,8 @@ def small_server(embedder, settings, tmp_path_factory):
     served = Settings(data_dir=root / "data", corpus_dir=root / "corpus", model=settings.model,
                       model_cache=settings.model_cache)
     service = Service(Context(served, embedder=embedder), ServiceConfig(editor_token=EDITOR_TOKEN))
-    port = _free_port()
-    uv = uvicorn.Server(uvicorn.Config(create_app(service), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    base, deadline, health = f"http://127.0.0.1:{port}", time.time() + 300, None
-    while health != 200:
-        if time.time() > deadline or not thread.is_alive() or service.failure:
-            uv.should_exit = True
-            pytest.fail(f"the small service at {base} is not healthy (last /health: {health}; {service.status})")
-        try:
-            health = httpx.get(base + "/health").status_code
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    yield {"url": base, "service": service}
-    uv.should_exit = True
-    thread.join(timeout=10)
+    with serving(service, wait=300) as base:         # it indexes its kit first
+        yield {"url": base, "service": service}
 
 
 def test_a_home_page_with_values_at_0_links_none(page, small_server):

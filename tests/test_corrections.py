@@ -3,13 +3,11 @@ anything is queued, kept apart from the index, winning over the tagger through r
 search's facets, and read by the next `catalyse train-tags`. Over real HTTP, against a real index of
 one small publication, and the editor page in real Chromium."""
 import json
-import threading
-import time
 
 import httpx
 import pytest
 
-from conftest import AUTH, EDITOR_TOKEN, _free_port, wait_for_job
+from conftest import AUTH, EDITOR_TOKEN, serving, wait_for_job
 from ingest.corrections import FILE_NAME, BadCorrection, Corrections, Edit, Record, UnknownLabel, supersede
 from ingest.document import Label, Passage, Tags
 
@@ -128,9 +126,6 @@ def test_the_file_is_replaced_atomically(tmp_path):
 def served(settings, embedder, tmp_path_factory):
     """The real app over HTTP, serving an index of one small Markdown publication (the session's
     model: a second one would cost its loading and an empty embedding cache)."""
-    import uvicorn
-
-    from api.app import create_app
     from api.context import Context
     from api.service import Service, ServiceConfig
     from ingest.settings import Settings
@@ -142,26 +137,8 @@ def served(settings, embedder, tmp_path_factory):
     own = Settings(data_dir=root / "data", corpus_dir=corpus, model=settings.model, model_cache=settings.model_cache)
     service = Service(Context(own, embedder=embedder),
                       ServiceConfig(editor_token=EDITOR_TOKEN, search_rate=100, editor_rate=50))
-    port = _free_port()
-    uv = uvicorn.Server(uvicorn.Config(create_app(service), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 300
-    while True:
-        try:
-            if httpx.get(base + "/health").status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.time() > deadline or service.failure:
-            uv.should_exit = True
-            pytest.fail(f"the server is not healthy: {service.status}")
-        time.sleep(0.3)
-    with httpx.Client(base_url=base, timeout=120) as client:
+    with serving(service, wait=300) as base, httpx.Client(base_url=base, timeout=120) as client:
         yield {"url": base, "service": service, "client": client, "data": own.data_dir}
-    uv.should_exit = True
-    thread.join(timeout=10)
 
 
 DOC = "guide-bellevue"
