@@ -18,6 +18,10 @@ _TITLES = r"(?:Directeur|Directrice|Vice|Président|Présidente|Délégué|Dél�
 _WORD = rf"(?!{_TITLES}|(?:Le|La|Les|Au|Aux)\b)[{_UP}][{_UP}a-zàâäçéèêëîïôöùûü’'\-]+"
 NAME = rf"{_WORD}(?: (?:de |du |Le |La |d[’'])?{_WORD}){{1,2}}"
 
+# The section kind of a publication's agenda: it names every session and answers no question (the
+# overview never quotes it, the searcher scores it down).
+PROGRAMME = "programme"
+
 # (section kind, level, pattern): level "block" starts a new block, "part" a part of the current one.
 MARKERS = [
     ("perspective", "block", r"^Mise en perspective (?:de |d[’'])(?P<who>.+)"),
@@ -34,11 +38,11 @@ MARKERS = [
     ("synthese", "part", r"^En synthèse"),
     ("introduction", "part", r"^Introduction\b(?: (?:par |de |d[’'])?(?P<who>.*))?"),
     ("conclusion", "part", r"^Pour conclure"),
-    ("programme", "block", r"^Le programme de la journée"),
+    (PROGRAMME, "block", r"^Le programme de la journée"),
     ("text", "block", r"^(?:Le Réseau en quelques mots|L[’']exposé des motifs)"),
 ]
 # Inside the programme only these end it (its bullet points repeat every other heading).
-PROGRAMME_EXITS = ("introduction", "text", "programme")
+PROGRAMME_EXITS = ("introduction", "text", PROGRAMME)
 # Lines that name who speaks next without opening a section.
 SPEAKER_LINES = [
     rf"^(?P<name>{NAME}),? vous êtes (?P<role>.+?)(?: et vous.*)?$",
@@ -172,10 +176,10 @@ class ProceedingsStructure:
             follower = next((l.text for l in lines[i + span:i + span + 2] if l.text), "")
             after_blank = i == 0 or not lines[i - 1].text or doc.page_at(line.start) != doc.page_at(lines[i - 1].start)
             marker = next(((k, lvl, m) for k, lvl, pat in MARKERS if (m := re.match(pat, text))), None)
-            if marker and kind == "programme" and marker[0] not in PROGRAMME_EXITS:
+            if marker and kind == PROGRAMME and marker[0] not in PROGRAMME_EXITS:
                 marker = None
             speaker_match = None
-            if not marker and kind != "programme":
+            if not marker and kind != PROGRAMME:
                 strict_title, strict_span = _heading(lines, i, strict=True)
                 patterns = SPEAKER_LINES + (SPEAKER_AFTER_BLANK if after_blank else [])
                 speaker_match = next((m for pat in patterns if (m := re.match(pat, strict_title))), None)
@@ -225,7 +229,7 @@ class ProceedingsStructure:
             opens = re.match(r"^(?:Introduction|Témoignage|Regards croisés|Mise en perspective)", next_marker)
             opens_directly = re.match(r"^(?:Débat ?:|Croisement de regards)", lines[i + 1].text if i + 1 < len(lines) else "")
             if (span == 1 and len(text) <= 90 and not re.search(r"[.:?,;]$", text) and text[0].isupper()
-                    and kind != "programme" and ((after_blank and opens) or (len(text) <= 60 and opens_directly))):
+                    and kind != PROGRAMME and ((after_blank and opens) or (len(text) <= 60 and opens_directly))):
                 cut(line.start)
                 session, block, part, speaker, kind, block_kind = text, None, None, None, "text", "text"
                 i += 1

@@ -20,6 +20,7 @@ from index.analysis import analyse
 from index.contract import SearchIndex
 from ingest.document import page_at
 from ingest.sentences import MIN_WORDS, sentence_spans
+from ingest.structure import PROGRAMME
 
 from .cache import LRU
 from .diversity import jaccard
@@ -121,7 +122,7 @@ class Readable:
     @classmethod
     def of(cls, passage) -> "Readable":
         spans = sentence_spans(passage.text)
-        if passage.section_kind == "programme":          # an agenda lists topics, it answers nothing
+        if passage.section_kind == PROGRAMME:            # an agenda lists topics, it answers nothing
             return cls((), len(spans))
         cleaned = readable_units(passage.text, passage.section)
         kept = [i for i, u in enumerate(cleaned) if u and is_prose(u)]

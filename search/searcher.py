@@ -16,6 +16,7 @@ from index.analysis import analyse
 from index.contract import SearchIndex
 from ingest.document import Passage
 from ingest.embedder import Embedder
+from ingest.structure import PROGRAMME
 
 from .cache import LRU
 from .diversity import diversify, shingles
@@ -35,7 +36,6 @@ POOL_MIN = 12           # a small k (each entry point's group asks for 3) still 
 # Passages are read from the store in batches starting at the one needed, not the whole pool at once:
 # the k kept are usually the first ones (same script: 1.2 store queries, 9 passages read at k 10).
 READ_BATCH_MIN = 6      # so that a small k does not cost one store query per passage
-AGENDA = "programme"    # the section kind of a publication's programme (ingest/structure.py)
 # An agenda passage's fused score is halved (Searcher.agenda): it must match twice as well as a passage that
 # answers. Dev nDCG@10 with factors 0.9 / 0.7 / 0.5 / 0 (last of all): 0.919 / 0.919 / 0.927 / 0.927, dev-2
 # 0.713 for each; 0.5 is the largest that keeps dev's gain, and, unlike 0, a question asking for the programme
@@ -117,7 +117,7 @@ class Searcher:
         score is lowered (``AGENDA_FACTOR``), never their relevance: still counted, still found when asked
         for (dev nDCG@10 0.913 → 0.927, Recall@10 0.979 → 1.000; dev-2 0.713, every question the same; PIAF
         has no programme, so it cannot move). One scan of the store per snapshot (3 µs a passage)."""
-        return frozenset(self.index.store.vids_of_section_kind(AGENDA))
+        return frozenset(self.index.store.vids_of_section_kind(PROGRAMME))
 
     @cached_property
     def titles(self) -> dict[str, str]:
