@@ -39,6 +39,14 @@ LOOPBACK = "127.0.0.1"
 BASE_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "token"}
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind((LOOPBACK, 0))
+        return s.getsockname()[1]
+
+
 def ray_executable() -> Path:
     return Path(sys.executable).parent / "ray"
 
@@ -70,6 +78,26 @@ class LocalRay:
                     pass
         return out
 
+    def listening(self) -> set[str]:
+        """The addresses (ip:port) the head's processes listen on, read from /proc (TCP, IPv4 and 6)."""
+        inodes = set()
+        for pid in [self.pid, *self.leftovers()]:
+            try:
+                for fd in Path(f"/proc/{pid}/fd").iterdir():
+                    target = os.readlink(fd)
+                    if target.startswith("socket:["):
+                        inodes.add(target[8:-1])
+            except OSError:
+                pass
+        out = set()
+        for table, width in (("tcp", 8), ("tcp6", 32)):
+            for line in Path(f"/proc/net/{table}").read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and fields[9] in inodes:          # 0A: LISTEN
+                    ip, port = fields[1].split(":")
+                    out.add(f"{_ip(ip, width)}:{int(port, 16)}")
+        return out
+
     def stop(self, grace: float = 60) -> list[int]:
         """Stop the head by its pid, then anything left under its temp dir; the pids that had to be
         stopped that way (an empty list when the head took its processes down with it)."""
@@ -91,6 +119,15 @@ class LocalRay:
             while self.leftovers() and time.monotonic() < deadline:
                 time.sleep(0.2)
         return left
+
+
+def _ip(hex_ip: str, width: int) -> str:
+    """/proc/net/tcp's address: 32-bit words in host (little-endian) order; an IPv4-mapped IPv6 as IPv4."""
+    import ipaddress
+
+    raw = b"".join(bytes.fromhex(hex_ip[i:i + 8])[::-1] for i in range(0, width, 8))
+    ip = ipaddress.ip_address(raw)
+    return str(ip.ipv4_mapped or ip) if ip.version == 6 else str(ip)
 
 
 def start(port: int, num_cpus: int = 2, temp_dir: Path | None = None, log: Path | None = None,

@@ -92,7 +92,7 @@ def labels(passage) -> tuple:
             *(tuple(label.id for label in getattr(tags, facet)) for facet in ("levers", "sdg", "trades")))
 
 
-def test_the_workers_run_this_checkout_on_loopback(ray_head):
+def test_the_workers_run_this_checkout_and_everything_listens_on_loopback(ray_head):
     import ray
 
     from ingest import distributed
@@ -108,6 +108,9 @@ def test_the_workers_run_this_checkout_on_loopback(ray_head):
     assert files == {distributed.__file__}, files
     assert ray.cluster_resources().get("CPU") == 2.0, ray.cluster_resources()
     assert [n["NodeManagerAddress"] for n in ray.nodes() if n["Alive"]] == ["127.0.0.1"]
+    listening = ray_head.listening()        # the GCS, the raylet, its agents and workers: loopback only
+    assert ray_head.address in listening and len(listening) > 2, listening
+    assert all(a.startswith("127.0.0.1:") for a in listening), listening
 
 
 def test_ray_ingest_gives_the_local_snapshot(ray_head, publications_in_parts, embedder, tmp_path):
