@@ -1,16 +1,16 @@
 """Embedded vs Milvus backend, side by side on this machine: search latency (p50/p95 of the whole
-answer, and of dense kNN alone), export/ingestion time and memory; then local vs Ray (2 workers)
-ingestion throughput of the bundled corpus.
+answer, and of dense kNN alone), export/ingestion time and memory. Local vs Ray ingestion throughput:
+bench/ray_ingest.py.
 
-    flock /work/heavy.lock python bench/backends.py [--passages N] [--skip-ray]
+    flock /work/heavy.lock python bench/backends.py [--passages N]
 
 ``--passages N`` adds a synthetic scale step: the snapshot's passages repeated (vectors jittered and
 renormalised) up to N rows in a Milvus collection and a FAISS flat index, dense kNN timed on both.
 Milvus is the wheel's binary on a loopback port (scripts/milvus_local.py), its RSS read from /proc.
-Needs the extras: pip install -e '.[milvus,ray]'. Figures: docs/scaling.md; 2026-12-08, this machine:
+Needs the extra: pip install -e '.[milvus]'. Figures: docs/scaling.md; 2026-12-08, this machine:
 answer p50/p95 embedded 7.9/11.3 ms, Milvus 69.0/130.3 ms; dense k=100 at 100k synthetic passages
 FAISS flat 8.5/9.9 ms, Milvus AUTOINDEX 1.9/2.4 ms (+232 MB, 2,435 B a passage); bundled corpus
-ingested locally in 104 s, on 2 local Ray workers in 126 s."""
+ingested locally in 104 s."""
 from __future__ import annotations
 
 import argparse
@@ -59,7 +59,6 @@ def timed(fn, args_list, repeat: int = 3) -> list[float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--passages", type=int, default=0)
-    parser.add_argument("--skip-ray", action="store_true")
     args = parser.parse_args()
 
     from api.context import Context
@@ -103,18 +102,6 @@ def main() -> None:
     finally:
         server.stop()
 
-    if not args.skip_ray:
-        from index.indexer import Indexer, publications
-        from ingest.distributed import RayIngestor, connect_ray
-
-        connect_ray("local")
-        ray_dir = work / "ray-data"
-        indexer = Indexer(ray_dir, RayIngestor(ctx.indexer.ingestor))
-        t = time.perf_counter()
-        indexer.add([(p, None) for p in publications(settings.corpus_dir)])
-        ray_time = time.perf_counter() - t
-        print(f"ray ingest (2 local workers): {passages} passages in {ray_time:.0f} s "
-              f"({passages / ray_time:.1f} passages/s) vs local {passages / local_ingest:.1f} passages/s")
     print(f"driver peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

@@ -7,8 +7,8 @@ is unchanged.
 What differs from a local ingest: the verdict (unchanged, duplicate) is given once the document
 comes back, so an unchanged publication is embedded before it is recognised; each document is
 embedded alone (a local ingest embeds groups of documents), which changes vectors by float32
-rounding only (measured once, passage vectors equal to 1e-5, float16 sentence vectors to one step; no test in
-the suite yet: docs/scaling.md). Every node needs the model cache
+rounding only (passage vectors equal to 1e-5, float16 sentence vectors to one step:
+tests/test_ray_ingest.py, on a real head node). Every node needs the model cache
 (``CATALYSE_MODEL_CACHE``) and the files to ingest at the same paths."""
 from __future__ import annotations
 
@@ -43,18 +43,30 @@ class IngestWorker:
 
 
 def connect_ray(address: str) -> None:
-    """``local``: a head node started in this process (stopped with it); ``auto`` or host:port: a cluster."""
+    """``local``: a head node started in this process (stopped with it); ``auto`` or host:port: a cluster,
+    joined with the environment's ``RAY_AUTH_MODE``/``RAY_AUTH_TOKEN`` (the cluster's own)."""
     import os
+    import sys
 
     # no usage report: this service's machines reach no address but their own and the registries
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
+    if address == "local" and "ray" not in sys.modules:     # both are read when ray is imported
+        # loopback only: Ray otherwise rewrites 127.0.0.1 to the machine's routable address
+        os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")
+        # token auth with a token of this process's own, not ~/.ray/auth_token: Ray writes that file for
+        # a new local head, and any later `ray start --head` of the machine then wants a token from its drivers
+        if "RAY_AUTH_MODE" not in os.environ:
+            import secrets
+
+            os.environ["RAY_AUTH_MODE"] = "token"
+            if not {"RAY_AUTH_TOKEN", "RAY_AUTH_TOKEN_PATH"} & set(os.environ):
+                os.environ["RAY_AUTH_TOKEN"] = secrets.token_hex(32)
     import ray
 
     if not ray.is_initialized():
         # "local" is Ray's own word for a new head node, even where another cluster's address file is left
         local = {"num_cpus": WORKERS_DEFAULT, "_node_ip_address": "127.0.0.1"} if address == "local" else {}
         ray.init(address=address, include_dashboard=False, log_to_driver=False, **local)
-
 
 class RayIngestor:
     """An ``Ingestor`` for the indexer whose documents are ingested by Ray actors; ``local`` gives
