@@ -49,7 +49,7 @@ TERMS: dict[str, str] = {
     "passage": "passage",
     "section": "section",
     "nature de la section": "section_kind",
-    "nature de la publication": "kind",
+    "nature de la publication": "genre",
     "intervenant": "speaker",
     "acteur": "actor",
     "annuaire des acteurs (« Qui fait quoi »)": "directory",
