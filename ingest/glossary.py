@@ -52,6 +52,7 @@ TERMS: dict[str, str] = {
     "nature de la publication": "genre",
     "intervenant": "speaker",
     "acteur": "actor",
+    "type d'acteur": "kind",
     "annuaire des acteurs (« Qui fait quoi »)": "directory",
     "langue": "language",
     "leviers": "levers",

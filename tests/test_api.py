@@ -101,7 +101,7 @@ def test_openapi_documents_the_api(api):
     for path in ("/api/search", "/api/related", "/api/tag", "/api/documents", "/api/documents/{doc_id}",
                  "/api/reindex", "/health"):
         assert path in schema["paths"]
-    assert schema["info"]["version"] == "0.2.0"
+    assert schema["info"]["version"] == "0.3.0"      # 0.3.0: publication « kind » → « genre » (docs/glossary.md)
     assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     docs = api.get("/docs")        # rendered here (no CDN): see test_browser for how it reads
     assert docs.status_code == 200 and "/openapi.json" in docs.text
