@@ -15,7 +15,9 @@ from .ratelimit import rate_limits
 from .routes import actors, corrections, documents, dossier, health, metrics, pages, questions, search
 from .service import Service
 
-API_VERSION = "0.2.0"       # 0.2.0: an editor job's "kind" is now "action" (docs/glossary.md)
+# 0.2.0: an editor job's "kind" is now "action"; 0.3.0: a publication's metadata "kind" is now "genre" (the old
+# name still read), a backup manifest's "kind" is now "archive": "kind" is an actor's only (docs/glossary.md)
+API_VERSION = "0.3.0"
 CONTENT_SECURITY_POLICY = ("default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
                            "frame-ancestors 'self'; base-uri 'none'; form-action 'self'")
 

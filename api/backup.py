@@ -1,6 +1,7 @@
 """``catalyse backup`` and ``catalyse restore``: a data directory in one self-describing archive.
 
-An archive is a tar file whose first member, ``catalyse-backup.json``, says what it holds: the
+An archive is a tar file whose first member, ``catalyse-backup.json``, says what it holds: what it
+is (``"archive": "catalyse-backup"``; ``"kind"`` in archives made before API 0.3.0, still read), the
 archive format, the index format and model, and every file's size and SHA-256. It holds
 
 - ``snapshot/``: the current snapshot (immutable once published, so read without any lock);
@@ -38,7 +39,7 @@ from ingest.readers import original_hash
 
 ARCHIVE_FORMAT = 1
 ARCHIVE_MANIFEST = "catalyse-backup.json"
-KIND = "catalyse-backup"
+ARCHIVE_NAME = "catalyse-backup"   # the manifest's "archive": what the file is (its "kind" before API 0.3.0)
 # top-level entries of a data directory that are not records: rebuilt, temporary, or saved otherwise
 NOT_RECORDS = {"snapshots", "originals", "cache", "CURRENT", "CURRENT.tmp"}
 TEMPORARY_PREFIXES = (".", "upload-")
@@ -159,8 +160,8 @@ def backup(data_dir: Path, dest: Path) -> tuple[Path, dict]:
         for record in record_files(data_dir):
             _copy_record(record, staging / "records" / record.name)
         files = sorted(p for p in staging.rglob("*") if p.is_file())
-        manifest = {"kind": KIND, "format": ARCHIVE_FORMAT, "created": dt.datetime.now(dt.timezone.utc).isoformat(
-                    timespec="seconds"), "index": index,
+        manifest = {"archive": ARCHIVE_NAME, "format": ARCHIVE_FORMAT,
+                    "created": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"), "index": index,
                     "files": [{"path": p.relative_to(staging).as_posix(), "size": p.stat().st_size,
                                "sha256": sha256(p)} for p in files]}
         dest = Path(dest)
@@ -191,7 +192,8 @@ def read_manifest(tar: tarfile.TarFile) -> dict:
         manifest = json.loads(tar.extractfile(first).read())
     except (ValueError, AttributeError) as exc:
         raise CorruptArchive(f"manifeste illisible : {exc}") from None
-    if not isinstance(manifest, dict) or manifest.get("kind") != KIND:
+    # archives written before API 0.3.0 say "kind" where newer ones say "archive"
+    if not isinstance(manifest, dict) or manifest.get("archive", manifest.get("kind")) != ARCHIVE_NAME:
         raise IncompatibleArchive("ce fichier n'est pas une sauvegarde Catalyse")
     return manifest
 

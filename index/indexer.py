@@ -15,6 +15,7 @@ import numpy as np
 from ingest.checkpoints import UNSTOPPABLE, Checkpoints
 from ingest.corrections import Corrections, Edit, UnknownPassage
 from ingest.errors import CatalyseError
+from ingest.metadata import current_names
 from ingest.pipeline import IngestedDocument, Ingestor
 from ingest.progress import Progress
 from ingest.readers import FORMATS, load_metadata
@@ -195,7 +196,8 @@ class Indexer:
         for folder in sorted(p for p in self.originals.glob("*") if p.is_dir() and not p.name.endswith(".tmp")):
             files = [f for f in folder.iterdir() if f.name != "metadata.json"]
             if files:
-                out.append((files[0], json.loads((folder / "metadata.json").read_text())))
+                # written by an older version, the metadata may say « kind » for « genre »
+                out.append((files[0], current_names(json.loads((folder / "metadata.json").read_text()))))
         return out
 
     # -- operations ------------------------------------------------------------------------

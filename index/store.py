@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Iterator
 
 from ingest.document import Document, Passage
+from ingest.metadata import current_names
 
 
 SCHEMA = """
@@ -108,14 +109,14 @@ class Store:
         rows = self.db.execute(
             "SELECT d.id, d.title, d.source, d.content_hash, d.pages, d.metadata, d.added_at, "
             "(SELECT COUNT(*) FROM passages p WHERE p.doc_id = d.id) AS passages FROM documents d ORDER BY d.id")
-        return [dict(r, metadata=json.loads(r["metadata"] or "{}")) for r in rows]
+        return [dict(r, metadata=_metadata(r)) for r in rows]
 
     def document(self, doc_id: str) -> Document | None:
         r = self.db.execute("SELECT * FROM documents WHERE id=?", (doc_id,)).fetchone()
         if r is None:
             return None
         return Document(id=r["id"], title=r["title"], text=r["text"], page_starts=json.loads(r["page_starts"]),
-                        metadata=json.loads(r["metadata"] or "{}"), source=r["source"],
+                        metadata=_metadata(r), source=r["source"],
                         content_hash=r["content_hash"])
 
     def page_starts(self, doc_id: str) -> list[int]:
@@ -191,3 +192,8 @@ def snapshot_documents(snapshot: Path) -> list[tuple[str, str, str]]:
         return db.execute("SELECT id, source, content_hash FROM documents ORDER BY id").fetchall()
     finally:
         db.close()
+
+
+def _metadata(row: sqlite3.Row) -> dict:
+    """A document's metadata under today's field names (a snapshot written before 0.3.0 says « kind »)."""
+    return current_names(json.loads(row["metadata"] or "{}"))

@@ -185,7 +185,7 @@ class Record:
         section = " › ".join([p.get("doc_title") or self.doc_id, *p.get("section", [])])
         return {"id": f"editor:{self.passage_id}", "source": "editor", "doc_id": self.doc_id,
                 "passage_id": self.passage_id, "group": f"{self.doc_id}#{' › '.join(p.get('section', []))}",
-                "section": section, "kind": p.get("section_kind") or "text", "text": p["text"],
+                "section": section, "section_kind": p.get("section_kind") or "text", "text": p["text"],
                 "levers": list(self.labels["levers"]), "sdg": [int(i) for i in self.labels["sdg"]],
                 "trades": list(self.labels["trades"]), "entry_point": self.labels["entry_point"]}
 

@@ -1,11 +1,16 @@
 """A publication's metadata and its schema: what an editor's upload form and a ``NAME.meta.json`` file
 may say. Checked before anything is queued or read: bounded in size, depth (pydantic's JSON parser stops
-at 200 levels; the schema allows two), field lengths and counts; editor tags must name taxonomy labels."""
+at 200 levels; the schema allows two), field lengths and counts; editor tags must name taxonomy labels.
+
+A field renamed since older versions wrote it (``LEGACY_FIELDS``: a publication's ``kind`` is its
+``genre`` since API 0.3.0) is read under its new name here, wherever metadata comes from: a
+``NAME.meta.json``, an upload's form, the stored originals and an older snapshot's store
+(``current_names``)."""
 from __future__ import annotations
 
 from typing import Annotated, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator, model_validator
 
 from .errors import CatalyseError
 from .taxonomy import ids
@@ -23,6 +28,26 @@ Scalar = Union[Annotated[str, StringConstraints(max_length=MAX_TEXT)], bool, int
 
 class BadMetadata(CatalyseError):
     code = "bad_metadata"
+
+
+# Old name → new name of a metadata field, for files, forms and snapshots written before the rename.
+LEGACY_FIELDS = {"kind": "genre"}       # API 0.3.0: « kind » names an actor's kind only (docs/glossary.md)
+
+
+def current_names(meta: dict) -> dict:
+    """``meta`` with its fields under their current names (``kind`` → ``genre``); a field given under
+    both names with two values is refused (``bad_metadata``): which one the editor meant is unknown."""
+    if not any(old in meta for old in LEGACY_FIELDS):
+        return meta
+    meta = dict(meta)
+    for old, new in LEGACY_FIELDS.items():
+        if old in meta:
+            value = meta.pop(old)
+            if new in meta and meta[new] != value:
+                raise BadMetadata(f"« {old} » est l'ancien nom de « {new} » : donnez seulement « {new} » "
+                                  f"(reçu {old}={value!r}, {new}={meta[new]!r})")
+            meta[new] = value
+    return meta
 
 
 class EditorTags(BaseModel):
@@ -60,11 +85,19 @@ class Metadata(BaseModel):
     author: Text | None = None
     date: Annotated[str, StringConstraints(max_length=40)] | None = None
     publisher: Text | None = None
-    kind: Text | None = None
+    genre: Text | None = None          # the nature of the publication: actes, kit, référence, video (was ``kind``)
     language: Annotated[str, StringConstraints(max_length=20)] | None = None
     source_url: Url | None = None
     video_url: Url | None = None
     tags: EditorTags | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_names(cls, data):
+        try:
+            return current_names(data) if isinstance(data, dict) else data
+        except BadMetadata as exc:      # as a ValueError, the message says which file or form it is about
+            raise ValueError(str(exc)) from None
 
 
 def _extra_ok(value) -> bool:

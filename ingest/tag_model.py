@@ -231,9 +231,17 @@ def training_texts(rows: list[dict], headers_path: Path = HEADERS) -> list[str]:
     return [f"{headers.get(r['id']) or fallback_header(r)}\n{r['text']}" for r in rows]
 
 
+def section_kind_of(row: dict) -> str:
+    """A training row's section kind: ``section_kind``, called ``kind`` in rows written before API 0.3.0."""
+    return row.get("section_kind") or row.get("kind") or "text"
+
+
 def data_hash(rows: list[dict]) -> str:
-    keys = ("text", "section", "kind", "levers", "sdg", "trades", "entry_point")
-    blob = json.dumps([{k: r.get(k) for k in keys} for r in rows], ensure_ascii=False, sort_keys=True)
+    keys = ("text", "section", "levers", "sdg", "trades", "entry_point")
+    # the section kind hashed under its old key "kind": the rename of the field left the data, and the
+    # shipped model's hash, as they were
+    blob = json.dumps([{**{k: r.get(k) for k in keys}, "kind": r.get("section_kind", r.get("kind"))} for r in rows],
+                      ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
@@ -255,7 +263,7 @@ class TrainingSet:
         vectors = np.asarray(embedder.passages(training_texts(rows)), np.float32)
         sims = similarities(vectors, label_vectors(embedder))
         lex = np.vstack([lexicon.features(lexicon.hits(r["text"])) for r in rows])
-        kinds = np.vstack([entry_features(r.get("kind") or r.get("section_kind") or "text", r["text"]) for r in rows])
+        kinds = np.vstack([entry_features(section_kind_of(r), r["text"]) for r in rows])
         # sentence units embedded as the index embeds them (Pipeline: the same cache entries)
         texts = [sentence_units(r["text"]) or [r["text"]] for r in rows]
         flat = np.asarray(embedder.passages([t for unit in texts for t in unit]), np.float32)

@@ -17,7 +17,7 @@ from sklearn.preprocessing import StandardScaler
 
 from .tag_evidence import PAIR_FACETS, PairFacet
 from .tag_model import (TAG_FACETS, MULTI, LinearFacet, TagModel, TrainingSet, pair_positions, data_hash,
-                        partnership_mask)
+                        partnership_mask, section_kind_of)
 from .taxonomy import taxonomy
 
 FOLDS = 5
@@ -205,7 +205,7 @@ def zero_shot_predictions(ts: TrainingSet, tagger) -> dict[str, np.ndarray]:
         out[facet + ".chosen"] = np.zeros((len(idx), len(taxonomy()[facet])), bool)
     for k, i in enumerate(idx):
         row, vector = ts.rows[i], ts.vectors[i]
-        tags = tagger.tag(row["text"], vector, row.get("kind") or "text")
+        tags = tagger.tag(row["text"], vector, section_kind_of(row))
         for facet in MULTI:
             ids = [t.id for t in taxonomy()[facet]]
             out[facet][k] = tagger.scores(row["text"], vector, facet)

@@ -40,7 +40,7 @@ def markdown() -> str:
 
 def metadata() -> dict:
     return {"title": TITLE, "date": "2015-09-25", "publisher": "Organisation des Nations unies",
-            "kind": "référence", "language": "fr",
+            "genre": "référence", "language": "fr",
             "source_url": "https://github.com/open-sdg/sdg-translations",
             "licence": "MIT — traduction française des ODD et cibles, open-sdg/sdg-translations (commit 0cda585)",
             "tags": {"entry_point": "eclairage"}}

@@ -276,7 +276,7 @@ def main() -> None:
                     [("Emeric Oudin", "Il y a des entreprises qui sont prêtes", 110),
                      ("Olivier Guilbaud", "L’engagement territorial est important et nécessaire", 170)], 720, True)
     (out / "webinaire-engagement.meta.json").write_text(json.dumps(
-        {"title": "Webinaire : l’engagement territorial des entreprises", "date": "2020-07-08", "kind": "video",
+        {"title": "Webinaire : l’engagement territorial des entreprises", "date": "2020-07-08", "genre": "video",
          "video_url": "https://video.example.org/webinaire-engagement.mp4"}, ensure_ascii=False, indent=2) + "\n")
     write_subtitles(p, out / "mooc-ptce.srt",
                     [("Jean-Marc Semoulin", "Je suis Directeur d’une structure d’insertion", 140),

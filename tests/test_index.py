@@ -123,4 +123,16 @@ def test_corpus_index(index, settings):
     assert stats["documents"] == len(publications(settings.corpus_dir)) >= 2         # counted, not assumed
     assert stats["passages"] == stats["vectors"] > 200
     doc = index.store.document("actes-6e-rencontre-2020")
-    assert doc.metadata["kind"] == "actes" and doc.metadata["date"] == "2020-07-08"
+    assert doc.metadata["genre"] == "actes" and doc.metadata["date"] == "2020-07-08"
+
+
+def test_a_store_written_before_0_3_0_gives_a_publications_kind_as_its_genre(tmp_path):
+    """Snapshots and originals written before the rename say « kind »: read, they say « genre »."""
+    from index.store import Store
+    from ingest.document import Document
+
+    store = Store(tmp_path / "store.sqlite")
+    old = Document(id="kit", title="Kit", text="Un kit.", page_starts=[0], metadata={"kind": "kit", "date": "2020"})
+    store.add(old, [], [], "2020-01-01")
+    assert store.document("kit").metadata == {"genre": "kit", "date": "2020"}
+    assert store.documents()[0]["metadata"] == {"genre": "kit", "date": "2020"}

@@ -65,6 +65,7 @@ BAD_METADATA = {
     "too many fields": json.dumps({f"champ{i}": "x" for i in range(200)}),
     "a list of objects": json.dumps({"auteurs": [{"nom": "x"}]}),
     "not an object": "[1, 2]",
+    "kind and genre disagree": json.dumps({"kind": "kit", "genre": "actes"}),   # kind: genre's name before API 0.3.0
     "too large": json.dumps({"note": "x" * 200_000}),
     "null": "null",
     "a string": '"texte"',
@@ -89,6 +90,20 @@ def test_good_editor_tags_are_accepted_and_normalised():
                             ' "entry_point": "outil", "replace": true}}')
     assert meta == {"title": "Kit", "licence": "CC-BY",
                     "tags": {"levers": ["qualifier"], "sdg": [8, 17], "entry_point": "outil", "replace": True}}
+
+
+def test_a_publications_kind_written_before_0_3_0_is_read_as_its_genre(tmp_path):
+    """« kind » was a publication's genre until API 0.3.0 (docs/glossary.md): files and forms saying it
+    still work, under the new name, and saying both with two values is refused, naming both."""
+    from ingest.metadata import BadMetadata, checked_metadata
+    from ingest.readers import load_metadata
+
+    (tmp_path / "kit.md").write_text(KIT_TEXT)
+    (tmp_path / "kit.meta.json").write_text(json.dumps({"title": "Kit", "kind": "kit"}))
+    assert load_metadata(tmp_path / "kit.md") == {"title": "Kit", "genre": "kit"}
+    assert checked_metadata('{"kind": "actes", "genre": "actes"}') == {"genre": "actes"}
+    with pytest.raises(BadMetadata, match="« kind » est l'ancien nom de « genre »"):
+        checked_metadata('{"kind": "kit", "genre": "actes"}')
 
 
 def test_a_bad_metadata_file_beside_a_publication_is_refused(tmp_path):

@@ -62,7 +62,7 @@ def test_evidence_of_every_label_is_text_of_its_passage(training, embedder):
     tagger = Tagger(embedder)
     assert tagger.model is not None
     for row, vector in zip(training.rows, training.vectors):
-        tags = tagger.tag(row["text"], vector, row["kind"])
+        tags = tagger.tag(row["text"], vector, row["section_kind"])
         for label in tags.levers + tags.sdg + tags.trades + [tags.entry_point]:
             assert label.evidence, (row["id"], label)
             for words in label.evidence:

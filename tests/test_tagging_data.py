@@ -19,7 +19,7 @@ LABELLED = REPO / "ingest" / "taxonomy" / "labelled" / "labelled.jsonl"
 SECOND = REPO / "ingest" / "taxonomy" / "labelled" / "second_pass.jsonl"
 ACTORS = DATA / "actors.json"
 CORPUS = REPO / "corpus"
-FIELDS = {"id", "source", "doc_id", "page", "section", "group", "kind", "text", "levers", "sdg", "trades",
+FIELDS = {"id", "source", "doc_id", "page", "section", "group", "section_kind", "text", "levers", "sdg", "trades",
           "entry_point", "evidence", "passage_id"}
 
 

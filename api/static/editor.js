@@ -214,7 +214,7 @@
     var data = new FormData();
     data.append("file", $("file").files[0]);
     var meta = {};
-    ["title", "date", "publisher", "kind", "video_url"].forEach(function (k) { if ($(k).value) meta[k] = $(k).value; });
+    ["title", "date", "publisher", "genre", "video_url"].forEach(function (k) { if ($(k).value) meta[k] = $(k).value; });
     data.append("metadata", JSON.stringify(meta));
     say("Envoi…");
     call("POST", "/api/documents", data).then(function () { say("Publication reçue, indexation en cours…"); refresh(); })
