@@ -227,6 +227,13 @@ def cmd_restore(ctx, args):
           f"{index['documents']} publications")
 
 
+def cmd_prepare(ctx, args):
+    """The questions' engine made ready once (the default model converted and its graph exported into
+    the model cache), so that a first `serve` does not spend those 20 s before answering."""
+    engine = ctx.embedder.engine
+    print(f"modèle prêt : {ctx.embedder.identity} ; questions par {engine.identity}")
+
+
 def cmd_stats(ctx, args):
     print(json.dumps(ctx.index().stats(), ensure_ascii=False, indent=2))
 
@@ -340,6 +347,8 @@ def _measuring_and_running(sub) -> None:
     s.set_defaults(run=cmd_restore)
     s = sub.add_parser("stats", help="ce que contient l'index")
     s.set_defaults(run=cmd_stats)
+    s = sub.add_parser("prepare", help="préparer le modèle une fois (conversion, export du moteur des questions)")
+    s.set_defaults(run=cmd_prepare)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -103,6 +103,7 @@ class OnnxEngine:
 
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads, options.inter_op_num_threads = threads, 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = onnxruntime.InferenceSession(str(folder / "encoder.onnx"), options,
                                                     providers=["CPUExecutionProvider"])
         self.embeddings = np.load(folder / "word_embeddings.npy", mmap_mode="r")
