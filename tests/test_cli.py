@@ -83,3 +83,23 @@ def test_every_setting_is_documented_in_the_readme():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     missing = [name for name in {**ENVIRONMENT, **SERVICE_ENVIRONMENT} if f"`{name}`" not in readme]
     assert not missing, f"README.md does not document {missing}"
+
+
+def test_prepare_makes_the_questions_engine_ready_without_torch(embedder, settings):
+    """`catalyse prepare` (run by `make setup`) leaves the exported graph in the model cache; a process
+    that then embeds a question loads neither torch nor `tokenizers`."""
+    from ingest.embedder import default_model_path
+    from ingest.onnx_export import FILES, onnx_folder
+
+    done = run(settings, "prepare")
+    assert done.returncode == 0, done.stderr
+    assert "questions par onnxruntime" in done.stdout
+    folder = onnx_folder(default_model_path(settings.model_cache))
+    assert all((folder / name).stat().st_size > 0 for name in FILES)
+    probe = ("import json, sys; from ingest.embedder import Embedder; from ingest.settings import Settings; "
+             "v = Embedder(Settings(), cache=False).queries(['alliances en territoire']); "
+             "print(json.dumps([v.shape[1], 'torch' in sys.modules, 'tokenizers' in sys.modules]))")
+    env = {**os.environ, "CATALYSE_MODEL_CACHE": str(settings.model_cache), "CATALYSE_MODEL": settings.model}
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, env=env, cwd=REPO)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [384, False, False]
