@@ -23,6 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench.serving import free_port  # noqa: E402
 from scripts import ray_local  # noqa: E402
 
 ray_local.driver_environment()      # before ray is imported: loopback only, token auth
@@ -67,7 +68,7 @@ def main() -> None:
     local, passages = timed_adds(lambda i: Indexer(work / f"local-{i}", ingestor), items, args.runs, "local")
 
     pythonpath = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
-    head = ray_local.start(ray_local.free_port(), num_cpus=args.workers, env={"PYTHONPATH": pythonpath})
+    head = ray_local.start(free_port(), num_cpus=args.workers, env={"PYTHONPATH": pythonpath})
     try:
         ray_local.join(head)
         import ray

@@ -68,6 +68,7 @@ def connect_ray(address: str) -> None:
         local = {"num_cpus": WORKERS_DEFAULT, "_node_ip_address": "127.0.0.1"} if address == "local" else {}
         ray.init(address=address, include_dashboard=False, log_to_driver=False, **local)
 
+
 class RayIngestor:
     """An ``Ingestor`` for the indexer whose documents are ingested by Ray actors; ``local`` gives
     the model's name and dimension and the tagger's name the snapshot records."""

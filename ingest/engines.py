@@ -108,23 +108,15 @@ class OnnxEngine:
                                                     providers=["CPUExecutionProvider"])
         self.embeddings = np.load(folder / "word_embeddings.npy", mmap_mode="r")
         self.tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(folder / "tokenizer.model"))
-        self.steps = json.loads((folder / "normalizer.json").read_text(encoding="utf-8"))["normalizers"]
+        self.steps = [_normaliser_step(step) for step in
+                      json.loads((folder / "normalizer.json").read_text(encoding="utf-8"))["normalizers"]]
         self.dim = self.embeddings.shape[1]
         self.identity = f"onnxruntime-{onnxruntime.__version__}"
 
     def normalise(self, text: str) -> str:
         """``tokenizer.json``'s normaliser, step by step as `tokenizers` runs it (Replace, NFKC)."""
-        import unicodedata
-
         for step in self.steps:
-            if step["type"] == "NFKC":
-                text = unicodedata.normalize("NFKC", text)
-            elif step["type"] == "Replace" and "Regex" in step["pattern"]:
-                text = re.sub(step["pattern"]["Regex"], step["content"], text)
-            elif step["type"] == "Replace":
-                text = text.replace(step["pattern"]["String"], step["content"])
-            else:
-                raise ValueError(f"normaliser step {step['type']} not supported")
+            text = step(text)
         return text
 
     def token_ids(self, text: str) -> list[int]:
@@ -148,3 +140,18 @@ class OnnxEngine:
 
     def passages(self, texts: list[str]) -> np.ndarray:
         return self._encode(list(texts), PROMPTS["passage"])
+
+
+def _normaliser_step(step: dict):
+    """One step of a `tokenizers` normaliser as a function of the text; a kind not written here fails at load."""
+    import unicodedata
+
+    if step["type"] == "NFKC":
+        return lambda text: unicodedata.normalize("NFKC", text)
+    if step["type"] == "Replace" and "Regex" in step["pattern"]:
+        pattern, content = re.compile(step["pattern"]["Regex"]), step["content"]
+        return lambda text: pattern.sub(content, text)
+    if step["type"] == "Replace":
+        old, new = step["pattern"]["String"], step["content"]
+        return lambda text: text.replace(old, new)
+    raise ValueError(f"normaliser step {step['type']} not supported")

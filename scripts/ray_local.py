@@ -39,14 +39,6 @@ LOOPBACK = "127.0.0.1"
 BASE_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABLED": "0", "RAY_AUTH_MODE": "token"}
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind((LOOPBACK, 0))
-        return s.getsockname()[1]
-
-
 def ray_executable() -> Path:
     return Path(sys.executable).parent / "ray"
 

@@ -29,14 +29,13 @@ class Filters:
 
     def where(self) -> dict[str, list]:
         """The filters as an index backend takes them (index.contract): column → accepted values."""
-        where: dict[str, list] = {f.column: [str(v) for v in getattr(self, f.param)]
-                                  for f in FACETS if getattr(self, f.param)}
+        where: dict[str, list] = {f.column: list(getattr(self, f.param)) for f in FACETS if getattr(self, f.param)}
         return where | {k: getattr(self, k) for k in ("page_min", "page_max") if getattr(self, k) is not None}
 
     def mask(self, columns: Columns) -> np.ndarray | None:
         """Rows (of ``columns``) that pass, or None when nothing is filtered: values of one
         filter are OR-ed, filters AND-ed."""
-        return None if self.empty() else columns.mask(self.where())
+        return columns.mask(self.where())
 
     def allowed(self, columns: Columns) -> np.ndarray | None:
         """Ids of the passages that pass (sorted), or None when nothing is filtered."""
